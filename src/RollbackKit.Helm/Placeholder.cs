@@ -1,0 +1,6 @@
+namespace RollbackKit.Helm;
+
+internal static class PackageInfo
+{
+    public const string Name = "RollbackKit.Helm";
+}

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace RollbackKit.Internal;
+
+/// <summary>Registers the core services once.</summary>
+internal static class RollbackKitCoreRegistration
+{
+    public static void AddCoreServices(IServiceCollection services)
+    {
+        services.TryAddSingleton<IRollbackTargetCatalog, TargetCatalog>();
+    }
+}

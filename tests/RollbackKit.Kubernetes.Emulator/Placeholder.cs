@@ -1,0 +1,5 @@
+namespace RollbackKit.Kubernetes.Emulator;
+
+internal static class Placeholder
+{
+}

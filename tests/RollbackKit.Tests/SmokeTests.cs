@@ -1,0 +1,7 @@
+namespace RollbackKit.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Assembly_Loads_HasName() => Assert.NotNull(typeof(SmokeTests).Assembly.GetName().Name);
+}
