@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
 using RollbackKit.Triggers;
+using RollbackKit.Workflow;
 
 namespace RollbackKit;
 
@@ -31,6 +32,9 @@ public sealed class RollbackKitOptions
 
     /// <summary>The default playbook, used by targets without their own.</summary>
     public PlaybookDefinition Playbook { get; set; } = new();
+
+    /// <summary>Rollback workflow settings: severity policy, approvals, attempts, journal and evidence.</summary>
+    public RollbackWorkflowOptions Workflow { get; set; } = new();
 }
 
 /// <summary>A configured target.</summary>

@@ -9,5 +9,7 @@ internal static class RollbackKitCoreRegistration
     public static void AddCoreServices(IServiceCollection services)
     {
         services.TryAddSingleton<IRollbackTargetCatalog, TargetCatalog>();
+        WorkflowRegistration.AddWorkflowServices(services);
+        MonitorRegistration.AddMonitorServices(services);
     }
 }
