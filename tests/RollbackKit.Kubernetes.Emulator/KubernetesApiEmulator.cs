@@ -37,6 +37,7 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     private readonly HashSet<(string Verb, string Resource)> _forbidden = [];
     private readonly Dictionary<string, string[]> _podLogs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private int _watchesStarted;
 
     private KubernetesApiEmulator(WebApplication app, TimeProvider time)
     {
@@ -57,6 +58,9 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
 
     /// <summary>The base address, for example <c>http://127.0.0.1:41234</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>How many watch requests have started (a watch is logged in <see cref="Requests"/> only when it ends).</summary>
+    public int WatchesStarted => Volatile.Read(ref _watchesStarted);
 
     /// <summary>Delay added to every request.</summary>
     public TimeSpan Latency { get; set; }
@@ -600,6 +604,7 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
         var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(5);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         cts.CancelAfter(timeout);
+        Interlocked.Increment(ref _watchesStarted);
         var name = route.Name;
         var reader = Store.Watch(
             route.Resource!,

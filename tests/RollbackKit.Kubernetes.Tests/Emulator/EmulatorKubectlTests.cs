@@ -87,7 +87,7 @@ public sealed class EmulatorKubectlRolloutTests : IAsyncLifetime
         _emulator.SetImage("shop", "api", "api:3");
         var status = Kubectl.RunAsync(_kubeconfig, "rollout", "status", "deployment/api", "--timeout=30s");
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!_emulator.Requests.Any(r => r.Verb == "watch") && DateTime.UtcNow < deadline)
+        while (_emulator.WatchesStarted == 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
