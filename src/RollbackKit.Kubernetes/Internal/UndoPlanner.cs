@@ -92,7 +92,7 @@ internal static class UndoPlanner
 
         if (deployment.Spec?.Paused == true)
         {
-            return new UndoPlan(target, previousRevision, $"you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/{name}' and try again", false, null);
+            return new UndoPlan(target, previousRevision, $"you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again", false, null);
         }
 
         var targetTemplate = TemplateNode(target.Spec?.Template);
