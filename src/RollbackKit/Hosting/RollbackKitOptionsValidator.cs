@@ -15,14 +15,15 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
     private readonly IMetricSource[] _sources;
     private readonly IPlaybookStepFactory[] _stepFactories;
 
-    public RollbackKitOptionsValidator(IEnumerable<IMetricSource> sources, IEnumerable<IPlaybookStepFactory> stepFactories)
+    public RollbackKitOptionsValidator(IEnumerable<IMetricSource> sources, IEnumerable<IPlaybookStepFactory> stepFactories, RollbackKitSection? section = null)
     {
+        Prefix = section?.Path ?? RollbackKitOptions.SectionName;
         _sources = sources.ToArray();
         _stepFactories = stepFactories.ToArray();
     }
 
     /// <summary>The key path prefix used in messages.</summary>
-    public string Prefix { get; init; } = RollbackKitOptions.SectionName;
+    public string Prefix { get; }
 
     public ValidateOptionsResult Validate(string? name, RollbackKitOptions options)
     {
