@@ -266,6 +266,8 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
             {
                 Kill(process);
                 context.Evidence.Add($"{prefix}-command.txt", $"{string.Join(' ', arguments)}\npid: {process.Id}\nkilled: cancelled or timed out");
+                context.Evidence.Add($"{prefix}-stdout.txt", await DrainAsync(stdout, context.TimeProvider).ConfigureAwait(false));
+                context.Evidence.Add($"{prefix}-stderr.txt", await DrainAsync(stderr, context.TimeProvider).ConfigureAwait(false));
                 throw;
             }
 
@@ -281,6 +283,23 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
 
             var detail = FirstLine(error) ?? FirstLine(output);
             return StepResult.Failure(detail is null ? $"exit code {process.ExitCode}" : $"exit code {process.ExitCode}: {detail}", transient: true);
+        }
+
+        /// <summary>Output of a killed process: the pipes close once the whole tree is gone; never wait long for them.</summary>
+        private static async Task<string> DrainAsync(Task<string> output, TimeProvider timeProvider)
+        {
+            try
+            {
+                return StepSettings.Truncate(await output.WaitAsync(TimeSpan.FromSeconds(2), timeProvider).ConfigureAwait(false), MaxOutput);
+            }
+            catch (TimeoutException)
+            {
+                return "[output not available: the pipe stayed open]";
+            }
+            catch (IOException ex)
+            {
+                return "[output not available: " + ex.Message + "]";
+            }
         }
 
         private static void Kill(Process process)
