@@ -62,6 +62,12 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     /// <summary>How many watch requests have started (a watch is logged in <see cref="Requests"/> only when it ends).</summary>
     public int WatchesStarted => Volatile.Read(ref _watchesStarted);
 
+    /// <summary>
+    /// Called for every resource request before it is served; returning a status code answers with that code instead
+    /// (for example to cut one client off: match on the body or the path). Null: serve normally.
+    /// </summary>
+    public Func<EmulatorRequest, int?>? Interceptor { get; set; }
+
     /// <summary>Delay added to every request.</summary>
     public TimeSpan Latency { get; set; }
 
@@ -237,6 +243,11 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
 
             verb = route.Verb;
             resourceName = route.Resource is null ? "" : route.Subresource is null ? route.Resource.Plural : $"{route.Resource.Plural}/{route.Subresource}";
+            if (Interceptor?.Invoke(new EmulatorRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.ContentType, verb, resourceName, 0, body)) is { } forced)
+            {
+                throw new EmulatorApiException(forced, forced == 403 ? "Forbidden" : "InternalError", $"intercepted with {forced}");
+            }
+
             CheckFaults(route, resourceName);
             status = await ServeAsync(context, route, body).ConfigureAwait(false);
         }
