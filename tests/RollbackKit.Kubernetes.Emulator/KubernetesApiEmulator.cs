@@ -223,8 +223,10 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
         var body = "";
         if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            var bytes = buffer.ToArray();
+            body = KubeProtobuf.IsProtobuf(bytes) ? ProtobufMarker + Convert.ToBase64String(bytes) : Encoding.UTF8.GetString(bytes);
         }
 
         var verb = "";
@@ -373,6 +375,8 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
             "/api" => Registry.ApiVersions(),
             "/apis" => Registry.GroupList(),
             "/healthz" or "/readyz" or "/livez" => null,
+            "/openapi/v3" => OpenApiV3Root(),
+            _ when path.StartsWith("/openapi/v3/", StringComparison.Ordinal) => OpenApiV3GroupVersion(path["/openapi/v3/".Length..]),
             _ => DiscoveryResourceList(path),
         };
         if (path is "/healthz" or "/readyz" or "/livez")
@@ -391,6 +395,66 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
 
         await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
         return 200;
+    }
+
+    /// <summary>
+    /// The OpenAPI v3 index: one document per group/version. The documents only describe each resource's PATCH operation
+    /// with its <c>fieldValidation</c> parameter, which is what kubectl and helm look for to leave validation to the server.
+    /// </summary>
+    private JsonObject OpenApiV3Root()
+    {
+        var paths = new JsonObject();
+        foreach (var gv in Registry.Resources.Select(r => r.Group.Length == 0 ? $"api/{r.Version}" : $"apis/{r.Group}/{r.Version}").Distinct())
+        {
+            paths[gv] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash=emulator" };
+        }
+
+        return new JsonObject { ["paths"] = paths };
+    }
+
+    private JsonObject? OpenApiV3GroupVersion(string groupVersionPath)
+    {
+        var segments = groupVersionPath.Split('/');
+        var (group, version) = segments switch
+        {
+            ["api", var v] => ("", v),
+            ["apis", var g, var v] => (g, v),
+            _ => (null, null),
+        };
+        var resources = Registry.Resources.Where(r => r.Group == group && r.Version == version).ToList();
+        if (resources.Count == 0)
+        {
+            return null;
+        }
+
+        var paths = new JsonObject();
+        foreach (var r in resources)
+        {
+            var prefix = r.Group.Length == 0 ? $"/api/{r.Version}" : $"/apis/{r.Group}/{r.Version}";
+            var path = r.Namespaced ? $"{prefix}/namespaces/{{namespace}}/{r.Plural}/{{name}}" : $"{prefix}/{r.Plural}/{{name}}";
+            paths[path] = new JsonObject
+            {
+                ["patch"] = new JsonObject
+                {
+                    ["operationId"] = $"patch{r.Kind}",
+                    ["x-kubernetes-group-version-kind"] = new JsonObject { ["group"] = r.Group, ["version"] = r.Version, ["kind"] = r.Kind },
+                    ["x-kubernetes-action"] = "patch",
+                    ["parameters"] = new JsonArray(
+                        new JsonObject { ["name"] = "fieldValidation", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } },
+                        new JsonObject { ["name"] = "fieldManager", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } },
+                        new JsonObject { ["name"] = "dryRun", ["in"] = "query", ["schema"] = new JsonObject { ["type"] = "string" } }),
+                    ["responses"] = new JsonObject { ["200"] = new JsonObject { ["description"] = "OK" } },
+                },
+            };
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.0.0",
+            ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = "v1.32.0" },
+            ["paths"] = paths,
+            ["components"] = new JsonObject { ["schemas"] = new JsonObject() },
+        };
     }
 
     private JsonObject? DiscoveryResourceList(string path)
@@ -559,11 +623,14 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
         return SimpleYaml.Parse(body);
     }
 
+    /// <summary>Prefix of a logged body that arrived as protobuf (the rest is its base64).</summary>
+    public const string ProtobufMarker = "protobuf:";
+
     private static JsonObject ParseObject(string body)
     {
-        if (body.StartsWith("k8s\0", StringComparison.Ordinal))
+        if (body.StartsWith(ProtobufMarker, StringComparison.Ordinal))
         {
-            throw new EmulatorApiException(415, "UnsupportedMediaType", "the emulator accepts JSON bodies only (got protobuf)");
+            return KubeProtobuf.Decode(Convert.FromBase64String(body[ProtobufMarker.Length..]));
         }
 
         return JsonNode.Parse(body) as JsonObject ?? throw new InvalidOperationException("the request body must be a JSON object");

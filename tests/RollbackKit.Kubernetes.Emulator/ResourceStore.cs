@@ -156,6 +156,11 @@ public sealed class ResourceStore
 
         obj["apiVersion"] = resource.ApiVersion;
         obj["kind"] = resource.Kind;
+        if (resource.Kind == "Secret" && string.IsNullOrEmpty(obj["type"]?.ToString()))
+        {
+            obj["type"] = "Opaque";
+        }
+
         meta["uid"] = $"00000000-0000-4000-8000-{++_uid:D12}";
         meta["creationTimestamp"] = Timestamp();
         meta.Remove("deletionTimestamp");

@@ -81,13 +81,22 @@ public sealed class LeaseLockTests : IAsyncLifetime
         var a = Lock("replica-a");
         var b = Lock("replica-b");
         await using var handle = await a.TryAcquireAsync("api");
-        for (var i = 0; i < 6; i++)
+        for (var renewal = 0; renewal < 6; renewal++)
         {
+            // Advance one second at a time until the background loop has renewed once more.
             var updates = _emulator.Requests.Count(r => r.Verb == "update");
-            _time.Advance(TimeSpan.FromSeconds(5));
-            await TestSupport.WaitUntilAsync(() => _emulator.Requests.Count(r => r.Verb == "update") > updates, "a renewal");
+            for (var i = 0; i < 200 && _emulator.Requests.Count(r => r.Verb == "update") == updates; i++)
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                var deadline = DateTime.UtcNow.AddMilliseconds(200);
+                while (_emulator.Requests.Count(r => r.Verb == "update") == updates && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(2);
+                }
+            }
         }
 
+        Assert.True(_time.GetUtcNow() - new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero) >= TimeSpan.FromSeconds(30));
         Assert.Null(await b.TryAcquireAsync("api"));
         Assert.False(handle!.LockLost.IsCancellationRequested);
     }

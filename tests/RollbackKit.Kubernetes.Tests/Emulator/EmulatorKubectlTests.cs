@@ -31,11 +31,24 @@ public sealed class EmulatorKubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KubectlCreateSecretAndConfigMap_ProtobufBodies_AreDecoded()
+    {
+        var (code, _, stderr) = await Kubectl.RunAsync(_kubeconfig, "create", "configmap", "lit", "--from-literal=k=v", "--from-literal=x=y");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("{\"k\":\"v\",\"x\":\"y\"}", _emulator.Get("v1", "configmaps", "shop", "lit")!["data"]!.ToJsonString());
+        (code, _, stderr) = await Kubectl.RunAsync(_kubeconfig, "create", "secret", "generic", "token", "--from-literal=t=s3cr3t");
+        Assert.True(code == 0, stderr);
+        var secret = _emulator.Get("v1", "secrets", "shop", "token")!;
+        Assert.Equal("s3cr3t", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret["data"]!["t"]!.GetValue<string>())));
+        Assert.Equal("Opaque", secret["type"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task KubectlGetAndCreate_ConfigMap_RoundTrips()
     {
         var file = Path.Combine(_dir.Path, "cm.json");
         await File.WriteAllTextAsync(file, """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"a":"1"}}""");
-        var (code, _, stderr) = await Kubectl.RunAsync(_kubeconfig, "create", "--validate=false", "-f", file);
+        var (code, _, stderr) = await Kubectl.RunAsync(_kubeconfig, "create", "-f", file);
         Assert.True(code == 0, stderr);
         (code, var stdout, stderr) = await Kubectl.RunAsync(_kubeconfig, "get", "configmap", "settings", "-o", "jsonpath={.data.a}");
         Assert.True(code == 0, stderr);
