@@ -182,17 +182,12 @@ public static class JsonPatching
             return value ?? throw new InvalidOperationException("cannot replace the document with null");
         }
 
-        var parent = Get(doc, "/" + string.Join('/', tokens[..^1].Select(Escape)));
-        if (tokens.Length == 1)
-        {
-            parent = doc;
-        }
+        var parent = tokens.Length == 1 ? doc : Get(doc, "/" + string.Join('/', tokens[..^1].Select(Escape)));
 
         var last = tokens[^1];
         switch (parent)
         {
             case JsonObject o:
-                o.Remove(last);
                 o[last] = value;
                 break;
             case JsonArray a when last == "-":

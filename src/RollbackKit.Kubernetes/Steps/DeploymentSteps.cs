@@ -159,10 +159,10 @@ internal sealed class ScaleStep : KubernetesStep
         var ns = Namespace(context);
         var name = Workload(context);
         var patch = string.Create(CultureInfo.InvariantCulture, $$$"""{"spec":{"replicas":{{{_replicas}}}}}""");
-        await Api.CallAsync(
+        await Api.RetryOnConflictAsync($"scaling deployment {ns}/{name}", c => Api.CallAsync(
             new ApiCall("patch", "deployments/scale", "apps", ns, name),
             (k, ct) => k.AppsV1.PatchNamespacedDeploymentScaleAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), name, ns, cancellationToken: ct),
-            cancellationToken).ConfigureAwait(false);
+            c), cancellationToken).ConfigureAwait(false);
         return StepResult.Success($"scaled deployment {ns}/{name} to {_replicas}");
     }
 }
@@ -175,10 +175,10 @@ internal sealed class PauseStep(PlaybookStepDefinition definition, KubernetesApi
         var ns = Namespace(context);
         var name = Workload(context);
         var patch = pause ? """{"spec":{"paused":true}}""" : """{"spec":{"paused":null}}""";
-        await Api.CallAsync(
+        await Api.RetryOnConflictAsync($"patching deployment {ns}/{name}", c => Api.CallAsync(
             new ApiCall("patch", "deployments", "apps", ns, name),
             (k, ct) => k.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), name, ns, cancellationToken: ct),
-            cancellationToken).ConfigureAwait(false);
+            c), cancellationToken).ConfigureAwait(false);
         return StepResult.Success($"{(pause ? "paused" : "resumed")} deployment {ns}/{name}");
     }
 }
@@ -192,10 +192,10 @@ internal sealed class RestartStep(PlaybookStepDefinition definition, KubernetesA
         var name = Workload(context);
         var stamp = context.TimeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture);
         var patch = """{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":""" + "\"" + stamp + "\"}}}}}";
-        await Api.CallAsync(
+        await Api.RetryOnConflictAsync($"restarting deployment {ns}/{name}", c => Api.CallAsync(
             new ApiCall("patch", "deployments", "apps", ns, name),
             (k, ct) => k.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.StrategicMergePatch), name, ns, cancellationToken: ct),
-            cancellationToken).ConfigureAwait(false);
+            c), cancellationToken).ConfigureAwait(false);
         return StepResult.Success($"restarted deployment {ns}/{name}");
     }
 }
