@@ -1,12 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using RollbackKit.Playbooks;
 
 namespace RollbackKit.Helm.Internal;
 
 /// <summary>Creates <c>helm.rollback</c> steps.</summary>
-internal sealed class HelmRollbackStepFactory(HelmCli cli, IOptions<HelmOptions> options, HelmMetrics metrics, ILoggerFactory? loggerFactory = null)
+internal sealed class HelmRollbackStepFactory(HelmCli cli, HelmMetrics metrics, ILoggerFactory? loggerFactory = null)
     : IPlaybookStepFactory
 {
     public string Type => HelmStepTypes.Rollback;
@@ -15,24 +14,9 @@ internal sealed class HelmRollbackStepFactory(HelmCli cli, IOptions<HelmOptions>
     {
         ArgumentNullException.ThrowIfNull(definition);
         var settings = HelmStepSettings.Parse(definition, HelmStepSettings.RollbackKeys);
-        var helmOptions = options.Value;
-
-        // helm must give up (and report why) before the workflow's per-attempt timeout kills it.
-        var helmTimeout = settings.Timeout ?? Min(helmOptions.Timeout, definition.Timeout * 0.9);
-        var flags = new HelmRollbackFlags
-        {
-            Wait = settings.Wait,
-            WaitStrategy = settings.WaitStrategy ?? helmOptions.WaitStrategy,
-            Timeout = helmTimeout,
-            CleanupOnFail = settings.CleanupOnFail,
-            NoHooks = settings.NoHooks,
-            Force = settings.Force,
-        };
         var logger = loggerFactory?.CreateLogger<HelmRollbackStep>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        return new HelmRollbackStep(definition.Name ?? definition.Type, settings, flags, cli, metrics, logger);
+        return new HelmRollbackStep(definition.Name ?? definition.Type, settings, definition.Timeout, cli, metrics, logger);
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
 
 /// <summary>
@@ -42,16 +26,26 @@ internal sealed class HelmRollbackStepFactory(HelmCli cli, IOptions<HelmOptions>
 internal sealed class HelmRollbackStep(
     string name,
     HelmStepSettings settings,
-    HelmRollbackFlags flags,
+    TimeSpan stepTimeout,
     HelmCli cli,
     HelmMetrics metrics,
     ILogger logger) : IPlaybookStep
 {
     public string Name { get; } = name;
 
-    internal HelmRollbackFlags Flags => flags;
-
     internal HelmStepSettings Settings => settings;
+
+    /// <summary>The rollback flags for the current options. helm must give up (and say why) before the workflow's
+    /// per-attempt timeout cancels the step, so its <c>--timeout</c> defaults to at most 90% of the step timeout.</summary>
+    internal HelmRollbackFlags BuildFlags(HelmOptions options) => new()
+    {
+        Wait = settings.Wait,
+        WaitStrategy = settings.WaitStrategy ?? options.WaitStrategy,
+        Timeout = settings.Timeout ?? (options.Timeout < stepTimeout * 0.9 ? options.Timeout : stepTimeout * 0.9),
+        CleanupOnFail = settings.CleanupOnFail,
+        NoHooks = settings.NoHooks,
+        Force = settings.Force,
+    };
 
     public async ValueTask<StepResult> ExecuteAsync(PlaybookStepContext context, CancellationToken cancellationToken)
     {
@@ -137,6 +131,7 @@ internal sealed class HelmRollbackStep(
         Log.RevisionChosen(logger, release, ns, choice.CurrentRevision, targetRevision);
 
         // 4. Roll back. The process gets helm's own timeout plus a grace period before its tree is killed.
+        var flags = BuildFlags(options);
         var arguments = HelmArguments.Rollback(release, targetRevision, flags, version, target.Connection);
         var rollback = await cli.RunAsync(arguments, flags.Timeout + options.KillGracePeriod, cancellationToken).ConfigureAwait(false);
         context.Evidence.Add(target.EvidencePrefix + "rollback" + suffix + ".txt", rollback.ToEvidence());

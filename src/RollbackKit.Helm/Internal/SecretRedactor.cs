@@ -8,7 +8,7 @@ internal static partial class SecretRedactor
 {
     public const string Mask = "***";
 
-    private static readonly System.Buffers.SearchValues<char> s_needsQuoting = System.Buffers.SearchValues.Create(" \t\"'\\$`;&|<>()*?!#~");
+    private static readonly System.Buffers.SearchValues<char> s_needsQuoting = System.Buffers.SearchValues.Create(" \t\"'\\$`;&|<>()!#~");
 
     /// <summary>Flags whose value is redacted whole (bearer tokens, passwords).</summary>
     private static readonly string[] s_secretFlags = ["--kube-token", "--token", "--password", "--pass", "--client-secret"];
