@@ -124,7 +124,7 @@ internal sealed class HelmRollbackStep(
         if (!choice.Found)
         {
             metrics.RecordRollback("no-revision");
-            return StepResult.Failure(choice.Error!, transient: false);
+            return StepResult.Failure(SecretRedactor.RedactText(choice.Error!), transient: false);
         }
 
         var targetRevision = choice.TargetRevision!.Value;
