@@ -44,6 +44,7 @@ internal sealed class FakeHelm : IDisposable
               status) cat "$dir/status.json"; exit 0 ;;
               rollback)
                 touch "$dir/rolled-back"
+                if [ -f "$dir/rollback-sleep" ]; then echo 'waiting for resources' >&2; sleep 300 & echo $! > "$dir/rollback-child.pid"; wait; fi
                 if [ -f "$dir/rollback-exit" ]; then cat "$dir/rollback-stderr" >&2; exit "$(cat "$dir/rollback-exit")"; fi
                 echo 'Rollback was a success! Happy Helming!'; exit 0 ;;
             esac

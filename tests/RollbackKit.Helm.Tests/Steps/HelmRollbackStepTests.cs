@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Helm.Internal;
 using RollbackKit.Helm.Tests.Infrastructure;
 using RollbackKit.Playbooks;
@@ -282,6 +282,50 @@ public sealed class HelmRollbackStepTests : IDisposable
 
         Assert.False(result.Succeeded);
         Assert.Equal("RollbackKit:Helm:HelmPath: helm binary not found at '/no/such/helm'", result.Message);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_RollbackOutlivesTimeout_KillsProcessTreeAndFails()
+    {
+        using var fake = FakeHelm.Scripted();
+        fake.Write("history.json", Fixture("handwritten/history-failed-upgrade.json"));
+        fake.Write("rollback-sleep", "1");
+        var time = new FakeTimeProvider();
+        var cli = TestHelm.Cli(new HelmOptions { HelmPath = fake.Path, HomeDirectory = _home.Path, KillGracePeriod = TimeSpan.FromSeconds(2) }, time);
+        var step = new HelmRollbackStepFactory(cli, new HelmMetrics()).Create(TestHelm.Definition(HelmStepTypes.Rollback, ("timeout", "10s")));
+
+        var run = step.ExecuteAsync(TestHelm.Context(_evidence), CancellationToken.None).AsTask();
+        Assert.True(await TestHelm.PollAsync(() => fake.Exists("rollback-child.pid") && fake.Read("rollback-child.pid").Trim().Length > 0, TimeSpan.FromSeconds(30)));
+        var child = int.Parse(fake.Read("rollback-child.pid").Trim());
+        time.Advance(TimeSpan.FromSeconds(11));
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.Transient);
+        Assert.StartsWith("helm rollback web 2 (namespace shop, helm v3.17.3) timed out after 12s; its process tree was killed. Output: waiting for resources", result.Message, StringComparison.Ordinal);
+        Assert.Contains("outcome: TimedOut", _evidence.Items["helm/shop/web/rollback.txt"], StringComparison.Ordinal);
+        Assert.True(await TestHelm.PollAsync(() => !TestHelm.IsAlive(child), TimeSpan.FromSeconds(30)), "helm's child process survived");
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CancelledDuringRollback_KillsProcessTreeAndThrows()
+    {
+        using var fake = FakeHelm.Scripted();
+        fake.Write("history.json", Fixture("handwritten/history-failed-upgrade.json"));
+        fake.Write("rollback-sleep", "1");
+        var (step, _) = Create(fake);
+        using var cts = new CancellationTokenSource();
+
+        var run = step.ExecuteAsync(TestHelm.Context(_evidence), cts.Token).AsTask();
+        Assert.True(await TestHelm.PollAsync(() => fake.Exists("rollback-child.pid") && fake.Read("rollback-child.pid").Trim().Length > 0, TimeSpan.FromSeconds(30)));
+        var child = int.Parse(fake.Read("rollback-child.pid").Trim());
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("outcome: Cancelled", _evidence.Items["helm/shop/web/rollback.txt"], StringComparison.Ordinal);
+        Assert.True(await TestHelm.PollAsync(() => !TestHelm.IsAlive(child), TimeSpan.FromSeconds(30)), "helm's child process survived");
     }
 
     [Fact]
