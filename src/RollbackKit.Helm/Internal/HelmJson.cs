@@ -100,7 +100,8 @@ internal static class HelmJson
 
     /// <summary>
     /// Returns <c>helm status -o json</c> fit for the evidence bundle: user-supplied values (<c>config</c>), chart
-    /// values, templates, files, rendered manifests and hooks are removed because they may hold secrets.
+    /// values, templates, files, rendered manifests and hooks are removed because they may hold secrets, and helm 4's
+    /// live <c>info.resources</c> are reduced to their names.
     /// </summary>
     public static string TrimStatusForEvidence(string json)
     {
@@ -125,6 +126,30 @@ internal static class HelmJson
             {
                 release[key] = "[removed: may contain secrets]";
             }
+        }
+
+        // helm 4 embeds the live resources (Secrets included) in info.resources: keep only their names.
+        if (release["info"] is JsonObject info && info["resources"] is JsonObject resources)
+        {
+            var names = new JsonObject();
+            foreach (var (kind, list) in resources)
+            {
+                var kindNames = new JsonArray();
+                if (list is JsonArray items)
+                {
+                    foreach (var item in items)
+                    {
+                        if (item?["metadata"]?["name"] is JsonValue name && name.TryGetValue<string>(out var text))
+                        {
+                            kindNames.Add(text);
+                        }
+                    }
+                }
+
+                names[kind] = kindNames;
+            }
+
+            info["resources"] = names;
         }
 
         if (release["chart"] is JsonObject chartObject)
