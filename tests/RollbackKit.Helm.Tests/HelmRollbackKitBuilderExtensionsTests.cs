@@ -91,7 +91,7 @@ public class HelmRollbackKitBuilderExtensionsTests
     {
         using var provider = Build(s => s.AddRollbackKit().AddHelm().AddHelm());
 
-        var types = provider.GetServices<IPlaybookStepFactory>().Select(f => f.Type).Order(StringComparer.Ordinal);
+        var types = provider.GetServices<IPlaybookStepFactory>().Select(f => f.Type).Where(t => t.StartsWith("helm.", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
 
         Assert.Equal(["helm.history", "helm.rollback", "helm.status"], types);
     }
