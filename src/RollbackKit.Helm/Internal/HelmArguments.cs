@@ -69,8 +69,17 @@ internal static class HelmArguments
 
         if (flags.Force)
         {
-            // helm 4 renamed --force to --force-replace.
-            args.Add(version.IsHelm4OrLater ? "--force-replace" : "--force");
+            // helm 4 renamed --force to --force-replace, which it refuses together with server-side apply (its
+            // default for releases installed by helm 4): replacing objects means a client-side update.
+            if (version.IsHelm4OrLater)
+            {
+                args.Add("--force-replace");
+                args.Add("--server-side=false");
+            }
+            else
+            {
+                args.Add("--force");
+            }
         }
 
         AddConnection(args, connection);

@@ -31,7 +31,7 @@ public class HelmArgumentsTests
         var args = HelmArguments.Rollback("web", 7, flags, s_helm4, s_connection);
 
         Assert.Equal(
-            ["rollback", "web", "7", "--wait=" + strategy, "--timeout", "90s", "--force-replace",
+            ["rollback", "web", "7", "--wait=" + strategy, "--timeout", "90s", "--force-replace", "--server-side=false",
              "--namespace", "shop", "--kubeconfig", "/etc/kube/config", "--kube-context", "prod"],
             args);
     }

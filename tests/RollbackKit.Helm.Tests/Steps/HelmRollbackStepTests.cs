@@ -60,7 +60,7 @@ public sealed class HelmRollbackStepTests : IDisposable
 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(
-            ["rollback", "web", "2", "--wait=watcher", "--timeout", "45s", "--cleanup-on-fail", "--no-hooks", "--force-replace", "--namespace", "shop"],
+            ["rollback", "web", "2", "--wait=watcher", "--timeout", "45s", "--cleanup-on-fail", "--no-hooks", "--force-replace", "--server-side=false", "--namespace", "shop"],
             Assert.Single(Rollbacks(fake)));
     }
 
