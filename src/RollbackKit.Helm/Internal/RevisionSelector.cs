@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace RollbackKit.Helm.Internal;
 
@@ -12,9 +13,9 @@ internal readonly record struct RevisionChoice(int CurrentRevision, int? TargetR
 /// <summary>
 /// Chooses the revision to roll back to. helm's own default is the previous revision number even when that revision
 /// failed; this picks the newest revision older than the current one whose status is <c>deployed</c> or
-/// <c>superseded</c>, or an explicit revision.
+/// <c>superseded</c> and that no later rollback moved away from, or an explicit revision.
 /// </summary>
-internal static class RevisionSelector
+internal static partial class RevisionSelector
 {
     public static bool IsGood(string status) =>
         string.Equals(status, "deployed", StringComparison.OrdinalIgnoreCase)
@@ -54,10 +55,14 @@ internal static class RevisionSelector
                 $"revision {wanted} of release '{release}' is not in its history (it may have been pruned by --history-max); history:\n{Describe(history)}");
         }
 
+        var abandoned = AbandonedRevisions(history);
         HelmRevision? best = null;
         foreach (var entry in history)
         {
-            if (entry.Revision < current.Revision && IsGood(entry.Status) && (best is null || entry.Revision > best.Value.Revision))
+            if (entry.Revision < current.Revision
+                && IsGood(entry.Status)
+                && !abandoned.Contains(entry.Revision)
+                && (best is null || entry.Revision > best.Value.Revision))
             {
                 best = entry;
             }
@@ -68,8 +73,38 @@ internal static class RevisionSelector
             : new RevisionChoice(
                 current.Revision,
                 null,
-                $"no revision of release '{release}' older than the current revision {current.Revision} is deployed or superseded; history:\n{Describe(history)}");
+                $"no revision of release '{release}' older than the current revision {current.Revision} is deployed or superseded"
+                + (abandoned.Count > 0 ? $" (revisions {string.Join(", ", abandoned.Order())} were rolled back from earlier)" : string.Empty)
+                + $"; history:\n{Describe(history)}");
     }
+
+    /// <summary>
+    /// Revisions an earlier rollback moved away from: a revision <c>k</c> described <c>Rollback to N</c> abandons every
+    /// revision between <c>N</c> and <c>k</c>. They stay <c>superseded</c> in helm's history but are known bad.
+    /// </summary>
+    public static HashSet<int> AbandonedRevisions(IReadOnlyList<HelmRevision> history)
+    {
+        var abandoned = new HashSet<int>();
+        foreach (var entry in history)
+        {
+            var match = RollbackDescription().Match(entry.Description);
+            if (match.Success && int.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var target))
+            {
+                foreach (var other in history)
+                {
+                    if (other.Revision > target && other.Revision < entry.Revision)
+                    {
+                        abandoned.Add(other.Revision);
+                    }
+                }
+            }
+        }
+
+        return abandoned;
+    }
+
+    [GeneratedRegex(@"^Rollback to (\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex RollbackDescription();
 
     /// <summary>One line per revision: number, status, chart, app version and description.</summary>
     public static string Describe(IReadOnlyList<HelmRevision> history)

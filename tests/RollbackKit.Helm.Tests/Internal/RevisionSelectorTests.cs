@@ -116,4 +116,35 @@ public class RevisionSelectorTests
 
         Assert.Equal(3, RevisionSelector.Choose("web", history, null).TargetRevision);
     }
+
+    [Fact]
+    public void Choose_CurrentIsRollback_SkipsTheRevisionItRolledBackFrom()
+    {
+        // 2 was bad and rolled back (3 = "Rollback to 1"); 2 is still "superseded" but must not be chosen again.
+        var history = new[] { R(1, "superseded", "Install complete"), R(2, "superseded", "Upgrade complete"), R(3, "deployed", "Rollback to 1") };
+
+        var choice = RevisionSelector.Choose("web", history, null);
+
+        Assert.Equal(1, choice.TargetRevision);
+        Assert.Equal([2], RevisionSelector.AbandonedRevisions(history));
+    }
+
+    [Fact]
+    public void Choose_OnlyAbandonedCandidates_FailsSayingSo()
+    {
+        var history = new[] { R(1, "failed"), R(2, "superseded"), R(3, "superseded"), R(4, "deployed", "Rollback to 1") };
+
+        var choice = RevisionSelector.Choose("web", history, null);
+
+        Assert.False(choice.Found);
+        Assert.Contains("(revisions 2, 3 were rolled back from earlier)", choice.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Choose_ExplicitAbandonedRevision_StillHonoured()
+    {
+        var history = new[] { R(1, "superseded"), R(2, "superseded"), R(3, "deployed", "Rollback to 1") };
+
+        Assert.Equal(2, RevisionSelector.Choose("web", history, 2).TargetRevision);
+    }
 }
