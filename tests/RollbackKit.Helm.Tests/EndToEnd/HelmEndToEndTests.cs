@@ -108,6 +108,41 @@ public sealed class HelmEndToEndTests(HelmClusterFixture cluster) : IClassFixtur
     [Theory]
     [InlineData("3")]
     [InlineData("4")]
+    public async Task RollbackStep_CancelledWhileHelmWaits_KillsHelmAndNextAttemptSeesPendingRollback(string major)
+    {
+        using var cli = cluster.Cli(major);
+        var release = cluster.NewRelease(major);
+        // Revision 1 holds a Pod that never becomes ready; revision 2 drops it. Rolling back to 1 with --wait never ends.
+        Assert.True((await cluster.DeployAsync(cli, "install", release, Ns, "--set", "stuck=true")).Succeeded);
+        Assert.True((await cluster.DeployAsync(cli, "upgrade", release, Ns)).Succeeded);
+        var evidence = new RecordingEvidence();
+        using var cancel = new CancellationTokenSource();
+
+        var run = RollbackStep(cli).ExecuteAsync(TestHelm.Context(evidence, release, Ns), cancel.Token).AsTask();
+        var pending = false;
+        for (var i = 0; i < 300 && !pending && !run.IsCompleted; i++)
+        {
+            pending = (await cluster.HistoryAsync(cli, release, Ns))[^1].Status == "pending-rollback";
+            if (!pending)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.True(pending, "helm never started the rollback");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("outcome: Cancelled", evidence.Items[$"helm/{Ns}/{release}/rollback.txt"], StringComparison.Ordinal);
+
+        var retry = await RollbackStep(cli).ExecuteAsync(TestHelm.Context(new RecordingEvidence(), release, Ns, attempt: 2), CancellationToken.None);
+
+        Assert.False(retry.Succeeded);
+        Assert.StartsWith($"release '{release}' in namespace '{Ns}' is pending-rollback at revision 3", retry.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("4")]
     public async Task RollbackStep_ExplicitRevisionWithForceAndCleanup_RollsBackToIt(string major)
     {
         using var cli = cluster.Cli(major);
