@@ -4,10 +4,13 @@ namespace RollbackKit.Helm.Tests.Infrastructure;
 internal static class HelmBinaries
 {
     /// <summary>Path of helm <paramref name="major"/> ("3" or "4"): env <c>ROLLBACKKIT_HELM{major}</c>, else <c>.tools/helm{major}/helm</c> in the repository.</summary>
-    public static string Path(string major)
+    public static string Path(string major) => Path(major, Environment.GetEnvironmentVariable);
+
+    /// <summary>As <see cref="Path(string)"/>, reading environment variables through <paramref name="environment"/>.</summary>
+    public static string Path(string major, Func<string, string?> environment)
     {
         var variable = "ROLLBACKKIT_HELM" + major;
-        var fromEnv = Environment.GetEnvironmentVariable(variable);
+        var fromEnv = environment(variable);
         var path = !string.IsNullOrWhiteSpace(fromEnv)
             ? fromEnv
             : System.IO.Path.Combine(RepositoryRoot(), ".tools", "helm" + major, "helm");
