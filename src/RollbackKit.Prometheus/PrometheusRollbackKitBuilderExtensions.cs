@@ -26,7 +26,7 @@ public static class PrometheusRollbackKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         AddPrometheusCore(builder.Services, PrometheusOptions.DefaultSectionPath);
-        builder.Services.AddOptions<PrometheusOptions>().BindConfiguration(PrometheusOptions.DefaultSectionPath);
+        BindIfConfigured<PrometheusOptions>(builder.Services, PrometheusOptions.DefaultSectionPath);
         builder.Services.Configure(configure);
         return builder;
     }
@@ -55,7 +55,7 @@ public static class PrometheusRollbackKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddAlertmanagerCore(builder.Services, AlertmanagerSignalOptions.DefaultSectionPath);
-        builder.Services.AddOptions<AlertmanagerSignalOptions>().BindConfiguration(AlertmanagerSignalOptions.DefaultSectionPath);
+        BindIfConfigured<AlertmanagerSignalOptions>(builder.Services, AlertmanagerSignalOptions.DefaultSectionPath);
         if (configure is not null)
         {
             builder.Services.Configure(configure);
@@ -75,6 +75,15 @@ public static class PrometheusRollbackKitBuilderExtensions
         AddAlertmanagerCore(builder.Services, section is IConfigurationSection s ? s.Path : AlertmanagerSignalOptions.DefaultSectionPath);
         builder.Services.AddOptions<AlertmanagerSignalOptions>().Bind(section);
         return builder;
+    }
+
+    /// <summary>Binds the options from <paramref name="path"/> when an <see cref="IConfiguration"/> is registered.</summary>
+    private static void BindIfConfigured<TOptions>(IServiceCollection services, string path)
+        where TOptions : class
+    {
+        services.AddSingleton<IConfigureOptions<TOptions>>(sp => new ConfigureNamedOptions<TOptions>(
+            Options.Options.DefaultName,
+            options => sp.GetService<IConfiguration>()?.GetSection(path).Bind(options)));
     }
 
     private static void AddPrometheusCore(IServiceCollection services, string sectionPath)
