@@ -26,6 +26,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port, listen => configureListen?.Invoke(listen)));
         var app = builder.Build();
         app.Run(handler);
