@@ -94,6 +94,7 @@ public static class PrometheusRollbackKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrometheusOptions>>(new PrometheusOptionsValidator(sectionPath)));
         services.AddHttpClient(PrometheusClient.HttpClientName)
             .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(static _ => true)
             .ConfigurePrimaryHttpMessageHandler(static sp => PrometheusHttpHandler.Create(sp.GetRequiredService<IOptions<PrometheusOptions>>().Value));
         services.TryAddSingleton(static sp =>
         {

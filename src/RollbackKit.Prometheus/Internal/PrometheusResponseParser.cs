@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 
@@ -129,6 +130,11 @@ internal static class PrometheusResponseParser
     /// <summary>Parses a sample value: a JSON string such as <c>"1.5"</c>, <c>"1e-05"</c>, <c>"NaN"</c>, <c>"+Inf"</c>, <c>"-Inf"</c>.</summary>
     public static bool TryParseValue(ReadOnlySpan<byte> text, out double value)
     {
+        if (Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length)
+        {
+            return true;
+        }
+
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
         {
             return true;
@@ -341,7 +347,7 @@ internal static class PrometheusResponseParser
 
                 length = reader.ValueIsEscaped ? reader.CopyString(scratch) : CopyRaw(raw, scratch);
             }
-            else
+            else if (Next(ref reader) is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
                 reader.Skip();
             }
