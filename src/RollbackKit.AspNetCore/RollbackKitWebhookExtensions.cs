@@ -36,7 +36,8 @@ public static class RollbackKitWebhookExtensions
     public static IRollbackKitBuilder AddWebhookEndpoints(this IRollbackKitBuilder builder, Action<RollbackKitWebhookOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<RollbackKitWebhookOptions>().BindConfiguration(RollbackKitWebhookOptions.SectionName).ValidateOnStart();
+        var options = builder.Services.AddOptions<RollbackKitWebhookOptions>().ValidateOnStart();
+        BindOnce<RollbackKitWebhookOptions>(builder.Services);
         if (configure is not null)
         {
             options.Configure(configure);
@@ -57,7 +58,8 @@ public static class RollbackKitWebhookExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddWebhookEndpoints();
-        var options = builder.Services.AddOptions<PolicyBreachOptions>().BindConfiguration(PolicyBreachOptions.SectionName).ValidateOnStart();
+        var options = builder.Services.AddOptions<PolicyBreachOptions>().ValidateOnStart();
+        BindOnce<PolicyBreachOptions>(builder.Services);
         if (configure is not null)
         {
             options.Configure(configure);
@@ -67,5 +69,11 @@ public static class RollbackKitWebhookExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyBreachOptions>, PolicyBreachOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PolicyBreachWebhookHandler>());
         return builder;
+    }
+
+    private static void BindOnce<TOptions>(IServiceCollection services)
+        where TOptions : class
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TOptions>, BindSection<TOptions>>());
     }
 }

@@ -22,7 +22,9 @@ public static class SlackRollbackKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<SlackOptions>().BindConfiguration(SlackOptions.SectionName).ValidateOnStart();
+        var options = services.AddOptions<SlackOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SlackOptions>, BindSection<SlackOptions>>());
+
         if (configure is not null)
         {
             options.Configure(configure);
@@ -49,7 +51,9 @@ public static class SlackRollbackKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<PagerDutyOptions>().BindConfiguration(PagerDutyOptions.SectionName).ValidateOnStart();
+        var options = services.AddOptions<PagerDutyOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<PagerDutyOptions>, BindSection<PagerDutyOptions>>());
+
         if (configure is not null)
         {
             options.Configure(configure);
