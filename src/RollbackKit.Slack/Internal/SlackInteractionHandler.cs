@@ -13,7 +13,7 @@ namespace RollbackKit.Slack.Internal;
 /// Handles Slack interactivity requests (<c>block_actions</c> from the Approve / Hold buttons): verifies the signature,
 /// answers 200 at once, then checks the approver, records the decision and updates the message in the background.
 /// </summary>
-internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDisposable
+internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan s_processingTimeout = TimeSpan.FromSeconds(30);
 
@@ -303,6 +303,14 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
         return null;
 
         static string Decode(string s) => Uri.UnescapeDataString(s.Replace('+', ' '));
+    }
+
+    public void Dispose()
+    {
+        if (!_shutdown.IsCancellationRequested)
+        {
+            _shutdown.Cancel();
+        }
     }
 
     public async ValueTask DisposeAsync()
