@@ -22,7 +22,7 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Error, "Slack {Kind} message for channel {Channel} dropped after {Attempts} attempts")]
     public static partial void SlackMessageGaveUp(ILogger logger, RollbackEventKind kind, string channel, int attempts);
 
-    [LoggerMessage(1006, LogLevel.Debug, "Slack progress update for {RollbackId} in {Channel} replaced by a newer one")]
+    [LoggerMessage(1006, LogLevel.Debug, "Slack channel {Channel} is throttled: progress of {RollbackId} queued, a newer update replaces it")]
     public static partial void SlackProgressCoalesced(ILogger logger, string channel, string rollbackId);
 
     [LoggerMessage(1007, LogLevel.Warning, "No Slack channel configured for target {TargetId}; message not sent")]

@@ -227,22 +227,46 @@ public sealed class SlackNotifierTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NotifyAsync_ProgressWhileThrottled_OnlyTheLatestProgressIsSent()
+    public async Task NotifyAsync_ProgressWhileThrottled_ReturnsAtOnceAndOnlyTheLatestProgressIsSent()
     {
         var time = new FakeTimeProvider(TestData.Now);
         await using var sp = BotHost(time, o => o.MinimumMessageInterval = TimeSpan.FromSeconds(1));
         var slack = sp.Slack();
         await slack.NotifyAsync(TestData.Event(RollbackEventKind.Started), CancellationToken.None);
-        var progress = Enumerable.Range(1, 3)
-            .Select(i => slack.NotifyAsync(TestData.Event(RollbackEventKind.Progress, message: "progress " + i), CancellationToken.None).AsTask())
-            .ToArray();
-        await time.AdvanceUntilAsync(() => progress.All(p => p.IsCompleted), TimeSpan.FromMilliseconds(250));
-        await Task.WhenAll(progress);
+        for (var i = 1; i <= 3; i++)
+        {
+            // Sequential, as the workflow's notifier queue calls it: each call returns without waiting for the channel.
+            var call = slack.NotifyAsync(TestData.Event(RollbackEventKind.Progress, message: "progress " + i), CancellationToken.None);
+            Assert.True(call.IsCompleted);
+        }
+
+        await time.AdvanceUntilAsync(() => _receiver.Requests.Count >= 2, TimeSpan.FromMilliseconds(250));
+        await slack.WhenIdleAsync();
 
         var requests = _receiver.Requests;
         Assert.Equal(2, requests.Count);
         Assert.Contains("progress 3", requests[1].Json.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal("1700000000.000001", requests[1].Json.GetProperty("thread_ts").GetString());
+    }
+
+    [Fact]
+    public async Task NotifyAsync_LaterEventWhileProgressQueued_DropsTheStaleProgress()
+    {
+        var time = new FakeTimeProvider(TestData.Now);
+        await using var sp = BotHost(time, o => o.MinimumMessageInterval = TimeSpan.FromSeconds(1));
+        var slack = sp.Slack();
+        await slack.NotifyAsync(TestData.Event(RollbackEventKind.Started), CancellationToken.None);
+        await slack.NotifyAsync(TestData.Event(RollbackEventKind.Progress, message: "progress 1"), CancellationToken.None);
+        var succeeded = slack.NotifyAsync(TestData.Event(RollbackEventKind.Succeeded), CancellationToken.None).AsTask();
+
+        await time.AdvanceUntilAsync(() => succeeded.IsCompleted, TimeSpan.FromMilliseconds(250));
+        await succeeded;
+        await slack.WhenIdleAsync();
+
+        var texts = _receiver.Requests.Select(r => r.Json.GetProperty("text").GetString()!).ToArray();
+        Assert.Equal(2, texts.Length);
+        Assert.Contains("Rollback started", texts[0], StringComparison.Ordinal);
+        Assert.Contains("Rollback succeeded", texts[1], StringComparison.Ordinal);
     }
 
     [Fact]
