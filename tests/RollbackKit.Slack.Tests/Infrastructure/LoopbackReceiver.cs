@@ -83,6 +83,25 @@ public sealed class LoopbackReceiver : IAsyncDisposable
         return Requests;
     }
 
+    /// <summary>Waits (bounded) until the requests so far satisfy <paramref name="condition"/>; returns them.</summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(Func<IReadOnlyList<ReceivedRequest>, bool> condition, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition(Requests))
+        {
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"condition not met; requests: {string.Join(", ", _requests.Select(r => r.Path))}");
+            }
+        }
+
+        return Requests;
+    }
+
     public void Clear()
     {
         while (_requests.TryDequeue(out _))
