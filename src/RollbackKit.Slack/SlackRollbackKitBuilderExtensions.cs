@@ -33,6 +33,7 @@ public static class SlackRollbackKitBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SlackOptions>, SlackOptionsValidator>());
         AddHttpClient(services, SlackApiClient.HttpClientName);
+        services.TryAddSingleton<IntegrationMetrics>();
         services.TryAddSingleton<SlackApiClient>();
         services.TryAddSingleton<SlackApproverPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, SlackNotifier>());
@@ -62,6 +63,7 @@ public static class SlackRollbackKitBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PagerDutyOptions>, PagerDutyOptionsValidator>());
         AddHttpClient(services, PagerDutyNotifier.HttpClientName);
+        services.TryAddSingleton<IntegrationMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
         return builder;

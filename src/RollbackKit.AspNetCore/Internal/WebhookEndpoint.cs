@@ -13,6 +13,8 @@ namespace RollbackKit.AspNetCore.Internal;
 /// <summary>Serves <c>POST {prefix}/{name}</c>: reads the raw body (bounded), passes it to the named handler, writes its answer.</summary>
 internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor<RollbackKitWebhookOptions> options, ILogger<WebhookEndpoint> logger)
 {
+    private readonly WebhookMetrics _metrics = new(services);
+
     private FrozenDictionary<string, IInboundWebhookHandler>? _handlers;
 
     public async Task HandleAsync(HttpContext context)
@@ -22,6 +24,7 @@ internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor
         if (!handlers.TryGetValue(name, out var handler))
         {
             Log.UnknownHandler(logger, name.Length > 64 ? name[..64] : name);
+            _metrics.Request("unknown", StatusCodes.Status404NotFound);
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
@@ -30,6 +33,7 @@ internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor
         if (context.Request.ContentLength > limit)
         {
             Log.BodyTooLarge(logger, handler.Name, limit);
+            _metrics.Request(handler.Name, StatusCodes.Status413PayloadTooLarge);
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return;
         }
@@ -55,6 +59,7 @@ internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor
         if (body is null)
         {
             Log.BodyTooLarge(logger, handler.Name, limit);
+            _metrics.Request(handler.Name, StatusCodes.Status413PayloadTooLarge);
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return;
         }
@@ -79,11 +84,13 @@ internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor
 #pragma warning restore CA1031
         {
             Log.HandlerFailed(logger, handler.Name, ex.GetType().Name);
+            _metrics.Request(handler.Name, StatusCodes.Status500InternalServerError);
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return;
         }
 
         Log.Answered(logger, handler.Name, response.StatusCode);
+        _metrics.Request(handler.Name, response.StatusCode);
         context.Response.StatusCode = response.StatusCode;
         if (response.Body is not null)
         {

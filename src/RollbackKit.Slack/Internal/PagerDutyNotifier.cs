@@ -28,8 +28,11 @@ internal sealed class PagerDutyNotifier : INotifier
     private readonly ILogger<PagerDutyNotifier> _logger;
     private readonly ConcurrentDictionary<string, byte> _open = new(StringComparer.Ordinal);
 
-    public PagerDutyNotifier(IHttpClientFactory httpClientFactory, IOptionsMonitor<PagerDutyOptions> options, TimeProvider timeProvider, ILogger<PagerDutyNotifier> logger)
+    private readonly IntegrationMetrics _metrics;
+
+    public PagerDutyNotifier(IHttpClientFactory httpClientFactory, IOptionsMonitor<PagerDutyOptions> options, TimeProvider timeProvider, IntegrationMetrics metrics, ILogger<PagerDutyNotifier> logger)
     {
+        _metrics = metrics;
         _httpClientFactory = httpClientFactory;
         _options = options;
         _timeProvider = timeProvider;
@@ -77,10 +80,12 @@ internal sealed class PagerDutyNotifier : INotifier
             }
 
             Log.PagerDutySent(_logger, action, dedupKey);
+            _metrics.Notification(Name, "sent");
         }
         else
         {
             Log.PagerDutyFailed(_logger, action, dedupKey, status);
+            _metrics.Notification(Name, "failed");
         }
     }
 

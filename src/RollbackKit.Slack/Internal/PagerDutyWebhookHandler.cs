@@ -16,6 +16,7 @@ internal sealed class PagerDutyWebhookHandler(
     IRollbackTargetCatalog catalog,
     IOptionsMonitor<PagerDutyOptions> options,
     TimeProvider timeProvider,
+    IntegrationMetrics metrics,
     ILogger<PagerDutyWebhookHandler> logger) : IInboundWebhookHandler
 {
     private static readonly string[] s_defaultPriorities = ["P0", "P1"];
@@ -36,6 +37,7 @@ internal sealed class PagerDutyWebhookHandler(
         if (!Signatures.VerifyPagerDuty(o.WebhookSecrets, request.Body.Span, signature))
         {
             Log.WebhookRejected(logger, Name, signature is null ? "missing X-PagerDuty-Signature" : "signature mismatch");
+            metrics.Webhook(Name, "unauthorized");
             return new WebhookResponse(401, """{"error":"invalid signature"}""");
         }
 
@@ -118,6 +120,7 @@ internal sealed class PagerDutyWebhookHandler(
 
         var result = await dispatcher.DispatchAsync(rollbackRequest, cancellationToken).ConfigureAwait(false);
         Log.WebhookDispatched(logger, Name, target.Id, result.Status);
+        metrics.Webhook(Name, "dispatched");
         return WebhookResults.Accepted(result);
     }
 

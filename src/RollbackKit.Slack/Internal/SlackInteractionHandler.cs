@@ -23,6 +23,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
     private readonly IOptionsMonitor<SlackOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SlackInteractionHandler> _logger;
+    private readonly IntegrationMetrics _metrics;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<long, Task> _pending = new();
     private long _nextId;
@@ -33,8 +34,10 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
         SlackApiClient client,
         IOptionsMonitor<SlackOptions> options,
         TimeProvider timeProvider,
+        IntegrationMetrics metrics,
         ILogger<SlackInteractionHandler> logger)
     {
+        _metrics = metrics;
         _gate = gate;
         _approvers = approvers;
         _client = client;
@@ -118,8 +121,11 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
         return ValueTask.FromResult(new WebhookResponse(200));
     }
 
-    private static ValueTask<WebhookResponse> Unauthorized() =>
-        ValueTask.FromResult(new WebhookResponse(401, """{"error":"invalid signature"}"""));
+    private ValueTask<WebhookResponse> Unauthorized()
+    {
+        _metrics.Webhook(Name, "unauthorized");
+        return ValueTask.FromResult(new WebhookResponse(401, """{"error":"invalid signature"}"""));
+    }
 
     private void Track(Task task)
     {
@@ -143,6 +149,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
             if (!await _approvers.IsAllowedAsync(interaction.UserId, ct).ConfigureAwait(false))
             {
                 Log.SlackApproverRefused(_logger, interaction.UserId, interaction.ApprovalId);
+                _metrics.Webhook(Name, "not_allowed");
                 await ReplyEphemeralAsync(interaction, ":no_entry: You are not allowed to approve or hold rollbacks.", ct).ConfigureAwait(false);
                 return;
             }
@@ -159,6 +166,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
             }
 
             Log.SlackApprovalDecided(_logger, interaction.ApprovalId, decision, interaction.UserId);
+            _metrics.Webhook(Name, approve ? "approved" : "held");
             var line = approve
                 ? $":white_check_mark: Approved by <@{interaction.UserId}>"
                 : $":no_entry: Held by <@{interaction.UserId}>";

@@ -27,8 +27,11 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private long _nextFlush;
 
-    public SlackNotifier(SlackApiClient client, IOptionsMonitor<SlackOptions> options, TimeProvider timeProvider, ILogger<SlackNotifier> logger)
+    private readonly IntegrationMetrics _metrics;
+
+    public SlackNotifier(SlackApiClient client, IOptionsMonitor<SlackOptions> options, TimeProvider timeProvider, IntegrationMetrics metrics, ILogger<SlackNotifier> logger)
     {
+        _metrics = metrics;
         _client = client;
         _options = options;
         _timeProvider = timeProvider;
@@ -61,6 +64,7 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
             // Throttled: keep only the latest progress per rollback and send it when the channel is free again.
             lane.PendingProgress[progressKey] = rollbackEvent;
             Log.SlackProgressCoalesced(_logger, channel ?? "webhook", progressKey);
+            _metrics.Notification(Name, "queued");
             EnsureFlush(lane, channel);
             return;
         }
@@ -173,6 +177,7 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
                     }
 
                     Log.SlackMessageSent(_logger, rollbackEvent.Kind, channel ?? "webhook", rollbackEvent.Target.Id);
+                    _metrics.Notification(Name, "sent");
                     return;
                 case SlackCallStatus.RateLimited:
                     var retryAfter = result.RetryAfter ?? options.MinimumMessageInterval;
@@ -191,11 +196,13 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
                     break;
                 default:
                     Log.SlackMessageFailed(_logger, rollbackEvent.Kind, channel ?? "webhook", result.Error ?? "unknown");
+                    _metrics.Notification(Name, "failed");
                     return;
             }
         }
 
         Log.SlackMessageGaveUp(_logger, rollbackEvent.Kind, channel ?? "webhook", attempts);
+        _metrics.Notification(Name, "failed");
     }
 
     public void Dispose()

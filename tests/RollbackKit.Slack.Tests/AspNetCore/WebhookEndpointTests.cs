@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NSubstitute;
 using RollbackKit.Dispatch;
 using RollbackKit.Slack.Tests.Infrastructure;
@@ -57,6 +59,17 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         using var response = await _app.Client.PostAsync("ops/hooks/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Single(_app.Dispatcher.Requests);
+    }
+
+    [Fact]
+    public async Task Post_Requests_CountedByHandlerAndStatus()
+    {
+        using var collector = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), "RollbackKit", "rollbackkit.webhook.requests");
+        (await _app.Client.PostAsync("rollbackkit/nope", Json("{}"))).Dispose();
+        (await _app.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)))).Dispose();
+
+        var measurements = collector.GetMeasurementSnapshot().Select(m => ((string)m.Tags["handler"]!, (int)m.Tags["status"]!)).ToArray();
+        Assert.Equal(new[] { ("unknown", 404), ("policy-breach", 202) }, measurements);
     }
 
     [Fact]

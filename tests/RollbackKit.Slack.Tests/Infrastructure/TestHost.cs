@@ -18,6 +18,7 @@ internal static class TestHost
         var services = new ServiceCollection();
         services.AddSingleton(time ?? new FakeTimeProvider(TestData.Now));
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        services.AddMetrics();
         var builder = services.AddRollbackKit(o =>
         {
             o.MonitorEnabled = false;

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Notifications;
@@ -50,6 +52,20 @@ public sealed class SlackNotifierTests : IAsyncLifetime
         Assert.Contains("`payments/checkout`", text, StringComparison.Ordinal);
         Assert.Contains("P1 (High)", text, StringComparison.Ordinal);
         Assert.Contains("error rate 5.2/min &gt; 0.75/min for 5m", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotifyAsync_SentAndRejected_CountedOnTheRollbackKitMeter()
+    {
+        await using var sp = BotHost();
+        using var collector = new MetricCollector<long>(sp.GetRequiredService<IMeterFactory>(), "RollbackKit", "rollbackkit.notifications");
+        await sp.Slack().NotifyAsync(TestData.Event(RollbackEventKind.Fired), CancellationToken.None);
+        _receiver.Responder = _ => new PlannedResponse(200, """{"ok":false,"error":"channel_not_found"}""");
+        await sp.Slack().NotifyAsync(TestData.Event(RollbackEventKind.Started), CancellationToken.None);
+
+        var outcomes = collector.GetMeasurementSnapshot().Select(m => (string)m.Tags["outcome"]!).ToArray();
+        Assert.Equal(new[] { "sent", "failed" }, outcomes);
+        Assert.All(collector.GetMeasurementSnapshot(), m => Assert.Equal("slack", m.Tags["notifier"]));
     }
 
     [Fact]
