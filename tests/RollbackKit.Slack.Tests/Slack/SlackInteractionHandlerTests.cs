@@ -238,17 +238,26 @@ public sealed class SlackInteractionHandlerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HandleAsync_ResponseUrlOnAnotherHost_IsNotCalled()
+    public async Task HandleAsync_ResponseUrlOnAnotherHost_IsNotCalledAndChatUpdateIsUsedInstead()
     {
         await using var sp = Host();
         var handler = Handler(sp);
         var elsewhere = new Uri($"http://localhost:{TestHost.ClosedPort()}/actions/x");
 
-        await handler.HandleAsync(SlackRequests.SignedRequest(SlackRequests.BlockActions("U2CERLKJA", "rollbackkit_approve", "appr-rb-1", elsewhere), TestData.Now), CancellationToken.None);
+        await handler.HandleAsync(SlackRequests.SignedRequest(SlackRequests.BlockActions("U2CERLKJA", "rollbackkit_approve", "appr-rb-1", elsewhere, ApprovalMessage()), TestData.Now), CancellationToken.None);
         await handler.WhenIdleAsync();
 
         await _gate.ReceivedWithAnyArgs(1).DecideAsync(default!, default, default!, default, default);
         Assert.Contains("response_url host localhost is not allowed", sp.AllLogText(), StringComparison.Ordinal);
+        var update = Assert.Single(_receiver.Requests);
+        Assert.Equal("/api/chat.update", update.Path);
+        Assert.Equal("Bearer " + TestHost.BotToken, update.Header("Authorization"));
+        var json = update.Json;
+        Assert.Equal("CMRP", json.GetProperty("channel").GetString());
+        Assert.Equal("1700000000.000002", json.GetProperty("ts").GetString());
+        var blocks = BlockKitAssert.ValidMessage(json);
+        Assert.DoesNotContain(blocks, b => b.GetProperty("type").GetString() == "actions");
+        Assert.Contains("Approved by <@U2CERLKJA>", BlockKitAssert.AllText(json), StringComparison.Ordinal);
     }
 
     [Theory]

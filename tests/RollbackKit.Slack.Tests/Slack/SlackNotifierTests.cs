@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Notifications;
@@ -387,6 +388,35 @@ public sealed class SlackNotifierTests : IAsyncLifetime
         var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
             () => sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<SlackOptions>>().CurrentValue);
         Assert.Contains("RollbackKit:Slack:BotToken or RollbackKit:Slack:WebhookUrl must be set", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validation_BotTokenWithoutAnyChannel_FailsNamingTheKeyPath()
+    {
+        using var sp = TestHost.Build(b => b.AddSlack(o => o.BotToken = TestHost.BotToken));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<SlackOptions>>().CurrentValue);
+        Assert.Contains("RollbackKit:Slack:Channel", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestHost.BotToken, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_FromConfiguration_AreBoundFromRollbackKitSlack()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RollbackKit:Slack:BotToken"] = TestHost.BotToken,
+            ["RollbackKit:Slack:Channel"] = "#mrp-rollback",
+            ["RollbackKit:Slack:SeverityChannels:P0"] = "#sev0",
+            ["RollbackKit:Slack:Approvers:0"] = "U2CERLKJA",
+            ["RollbackKit:Slack:MinimumMessageInterval"] = "00:00:02",
+        }).Build();
+        using var sp = TestHost.Build(b => b.AddSlack(), more: s => s.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(configuration));
+        var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<SlackOptions>>().CurrentValue;
+        Assert.Equal("#mrp-rollback", options.Channel);
+        Assert.Equal("#sev0", options.SeverityChannels["p0"]);
+        Assert.Equal(["U2CERLKJA"], options.Approvers);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.MinimumMessageInterval);
     }
 
     [Fact]
