@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
@@ -35,7 +37,7 @@ public class RollbackDispatcherTests
         Assert.Contains(entries, e => e.Kind == JournalEntryKind.StepCompleted && e.Step!.Succeeded);
         var completed = Assert.Single(entries, e => e.Kind == JournalEntryKind.Completed);
         Assert.Equal(RollbackState.RolledBack, completed.Audit!.State);
-        Assert.Contains("no health probe", completed.Audit.Verification.Summary, StringComparison.Ordinal);
+        Assert.Contains("healthy in 1/1 checks", completed.Audit.Verification.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -277,11 +279,19 @@ public class RollbackDispatcherTests
     [Fact]
     public async Task DispatchAsync_InvalidPlaybook_FailsAndEscalates()
     {
-        await using var h = WorkflowHarness.Create(o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "no-such-step" }));
+        // Start-up validation accepts the step (first Create); building the playbook at rollback time fails.
+        var factory = Substitute.For<IPlaybookStepFactory>();
+        factory.Type.Returns("flaky-config");
+        factory.Create(Arg.Any<PlaybookStepDefinition>()).Returns(
+            _ => Substitute.For<IPlaybookStep>(),
+            _ => throw new PlaybookConfigurationException("endpoint", "no longer resolvable: flaky-config"));
+        await using var h = WorkflowHarness.Create(
+            o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "flaky-config" }),
+            s => s.AddSingleton(factory));
         var result = await h.Dispatcher.DispatchAsync(h.Request());
         var status = await h.WaitAsync(result.RollbackId);
         Assert.Equal(RollbackState.RollbackFailed, status.State);
-        Assert.Contains("no-such-step", status.Message, StringComparison.Ordinal);
+        Assert.Contains("flaky-config", status.Message, StringComparison.Ordinal);
         await h.Notifier.WaitForAsync(RollbackEventKind.Escalated);
     }
 }
