@@ -14,7 +14,7 @@ namespace RollbackKit.Workflow;
 /// The dispatcher and workflow engine: every rollback request enters here; one workflow per target runs at a time under
 /// the <see cref="IRollbackLock"/>; every transition is journaled before it is acted on.
 /// </summary>
-internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbackController, IAsyncDisposable
+internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbackController, IAsyncDisposable, IDisposable
 {
     private const int MaxRecentStatuses = 1024;
     private readonly IRollbackTargetCatalog _catalog;
@@ -554,6 +554,8 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
             }
 
             runtime.Last = run.ToStatus();
+            _finished[run.RollbackId] = runtime.Last;
+            _finishedOrder.Enqueue(run.RollbackId);
             return run;
         }
 
@@ -717,4 +719,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
 
         _shutdown.Dispose();
     }
+
+    /// <summary>Synchronous disposal for containers disposed with <c>Dispose()</c>: same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
