@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
@@ -35,7 +36,20 @@ public class RollbackDispatcherTests
         Assert.Contains(entries, e => e.Kind == JournalEntryKind.StepCompleted && e.Step!.Succeeded);
         var completed = Assert.Single(entries, e => e.Kind == JournalEntryKind.Completed);
         Assert.Equal(RollbackState.RolledBack, completed.Audit!.State);
-        Assert.Contains("no health probe", completed.Audit.Verification.Summary, StringComparison.Ordinal);
+        Assert.True(completed.Audit.Verification.Performed);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_NoHealthProbeRegistered_RolledBackWithNote()
+    {
+        await using var h = WorkflowHarness.Create(
+            o => o.Workflow.VerificationWindow = TimeSpan.Zero,
+            after: s => s.RemoveAll<ITargetHealthProbe>());
+        var result = await h.Dispatcher.DispatchAsync(h.Request());
+        Assert.Equal(RollbackState.RolledBack, (await h.WaitAsync(result.RollbackId)).State);
+        var audit = (await h.History.GetRollbacksAsync()).Single();
+        Assert.False(audit.Verification.Performed);
+        Assert.Contains("no health probe", audit.Verification.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -275,13 +289,19 @@ public class RollbackDispatcherTests
     }
 
     [Fact]
-    public async Task DispatchAsync_InvalidPlaybook_FailsAndEscalates()
+    public async Task Options_UnknownStepType_RejectedAtStartNamingTheStep()
     {
         await using var h = WorkflowHarness.Create(o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "no-such-step" }));
-        var result = await h.Dispatcher.DispatchAsync(h.Request());
-        var status = await h.WaitAsync(result.RollbackId);
-        Assert.Equal(RollbackState.RollbackFailed, status.State);
-        Assert.Contains("no-such-step", status.Message, StringComparison.Ordinal);
-        await h.Notifier.WaitForAsync(RollbackEventKind.Escalated);
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => h.Dispatcher);
+        Assert.Contains("Playbook:Steps:1:Type", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no-such-step", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Options_InvalidStepSetting_RejectedAtStartNamingTheSetting()
+    {
+        await using var h = WorkflowHarness.Create(o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "http", Settings = { ["url"] = "not-a-url" } }));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => h.Dispatcher);
+        Assert.Contains("Playbook:Steps:1:Settings:url", ex.Message, StringComparison.Ordinal);
     }
 }
