@@ -609,7 +609,9 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 case JournalEntryKind.StepCompleted when entry.Step is { Succeeded: true } step:
                     item.Steps.Add(step.Index);
                     break;
-                case JournalEntryKind.ApprovalDecided when entry.Actor is { } actor:
+                case JournalEntryKind.ApprovalDecided when entry.Actor is { } actor
+                    && (entry.Decision == ApprovalDecision.Approved || (entry.Decision == ApprovalDecision.TimedOut && actor == "timeout")):
+                    // Approved, or a high-severity acknowledgement that timed out (which proceeds): resume past the gate.
                     item.ApprovedBy = actor;
                     break;
                 case JournalEntryKind.Completed:
