@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using NSubstitute;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
@@ -37,6 +39,7 @@ public class RollbackDispatcherTests
         var completed = Assert.Single(entries, e => e.Kind == JournalEntryKind.Completed);
         Assert.Equal(RollbackState.RolledBack, completed.Audit!.State);
         Assert.True(completed.Audit.Verification.Performed);
+        Assert.Contains("healthy in 1/1 checks", completed.Audit.Verification.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -303,5 +306,24 @@ public class RollbackDispatcherTests
         await using var h = WorkflowHarness.Create(o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "http", Settings = { ["url"] = "not-a-url" } }));
         var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => h.Dispatcher);
         Assert.Contains("Playbook:Steps:1:Settings:url", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_PlaybookInvalidAtRollbackTime_FailsAndEscalates()
+    {
+        // Start-up validation accepts the step (first Create); building the playbook at rollback time fails.
+        var factory = Substitute.For<IPlaybookStepFactory>();
+        factory.Type.Returns("flaky-config");
+        factory.Create(Arg.Any<PlaybookStepDefinition>()).Returns(
+            _ => Substitute.For<IPlaybookStep>(),
+            _ => throw new PlaybookConfigurationException("endpoint", "no longer resolvable: flaky-config"));
+        await using var h = WorkflowHarness.Create(
+            o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "flaky-config" }),
+            s => s.AddSingleton(factory));
+        var result = await h.Dispatcher.DispatchAsync(h.Request());
+        var status = await h.WaitAsync(result.RollbackId);
+        Assert.Equal(RollbackState.RollbackFailed, status.State);
+        Assert.Contains("flaky-config", status.Message, StringComparison.Ordinal);
+        await h.Notifier.WaitForAsync(RollbackEventKind.Escalated);
     }
 }

@@ -73,7 +73,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 options.Workflow.EvidenceEnabled = false;
                 options.Workflow.ProgressInterval = TimeSpan.Zero;
                 options.Workflow.UnfinishedScanInterval = TimeSpan.Zero;
-                options.Workflow.VerificationWindow = TimeSpan.Zero;
+                options.Workflow.VerificationWindow = TimeSpan.Zero; // one health check unless a test asks for a window
                 configure?.Invoke(options);
             })
             .AddPlaybookStep("test", (ctx, ct) =>
