@@ -19,6 +19,7 @@ public sealed class WebhookApp : IAsyncDisposable
 {
     public const string PolicySecret = "policy-secret";
     public const string PagerDutySecret = "pd-webhook-secret";
+    public const string AlertmanagerToken = "am-token-0123456789";
 
     private WebApplication _app = null!;
 
@@ -49,6 +50,7 @@ public sealed class WebhookApp : IAsyncDisposable
             })
             .AddWebhookEndpoints(o => o.MaxBodyBytes = maxBodyBytes)
             .AddPolicyBreachWebhook(o => o.Secret = PolicySecret)
+            .AddAlertmanagerSignals(o => o.BearerToken = AlertmanagerToken)
             .AddPagerDuty(o =>
             {
                 o.WebhookSecrets.Add(PagerDutySecret);

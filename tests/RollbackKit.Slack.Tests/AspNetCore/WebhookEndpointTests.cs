@@ -177,6 +177,25 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_AlertmanagerHandlerFromAnotherPackage_IsMappedAndGetsTheHeaders()
+    {
+        const string Body = """{"version":"4","status":"firing","receiver":"rollbackkit","alerts":[{"status":"firing","labels":{"alertname":"CheckoutErrors","rollback":"true","namespace":"payments","name":"checkout","severity":"critical"},"annotations":{"summary":"errors"},"startsAt":"2026-11-25T12:00:00Z","fingerprint":"f1"}]}""";
+        using (var unauthorized = await _app.Client.PostAsync("rollbackkit/alertmanager", Json(Body)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/alertmanager") { Content = Json(Body) };
+        request.Headers.TryAddWithoutValidation("authorization", "Bearer " + WebhookApp.AlertmanagerToken);
+        using var response = await _app.Client.SendAsync(request);
+
+        Assert.True(response.IsSuccessStatusCode, response.StatusCode.ToString());
+        var dispatched = Assert.Single(_app.Dispatcher.Requests);
+        Assert.Equal(RollbackTriggerType.Alert, dispatched.TriggerType);
+        Assert.Equal("payments/checkout", dispatched.Target.Id);
+    }
+
+    [Fact]
     public async Task Get_WebhookRoute_IsNotMapped()
     {
         using var response = await _app.Client.GetAsync("rollbackkit/policy-breach");

@@ -20,6 +20,7 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
     private LoopbackReceiver _slack = null!;
     private WebApplication _app = null!;
     private HttpClient _client = null!;
+    private const string PagerDutySecret = "pd-webhook-secret";
     private readonly RecordingPlaybookStep _step = new("recording");
     private readonly string _dir = Directory.CreateTempSubdirectory("rollbackkit-slack-e2e-").FullName;
 
@@ -50,6 +51,11 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
                 o.Approvers.Add("U2CERLKJA");
                 o.ResponseUrlHosts.Add("127.0.0.1");
                 o.MinimumMessageInterval = TimeSpan.FromMilliseconds(50); // Real clock here; keep the test quick.
+            })
+            .AddPagerDuty(o =>
+            {
+                o.WebhookSecrets.Add(PagerDutySecret);
+                o.ServiceTargets["PSVC01"] = "payments/checkout";
             });
         _app = builder.Build();
         _app.MapRollbackKitWebhooks();
@@ -159,5 +165,41 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
         var held = (await _slack.WaitForAsync(r => r.Any(x => x.Path == "/api/chat.postMessage" && x.Json.GetProperty("text").GetString()!.Contains("Rollback held", StringComparison.Ordinal))))
             .Last(x => x.Path == "/api/chat.postMessage").Json;
         Assert.Equal(threadTs, held.GetProperty("thread_ts").GetString());
+    }
+
+    [Fact]
+    public async Task PagerDutyP0Incident_RollsBackAtOnceOncePerIncidentAndSlackShowsTheThread()
+    {
+        const string Body = """{"event":{"id":"e1","event_type":"incident.triggered","resource_type":"incident","data":{"id":"QINC42","type":"incident","title":"Checkout down","service":{"id":"PSVC01","type":"service_reference"},"priority":{"summary":"P0","type":"priority_reference"}}}}""";
+        var signature = "v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(PagerDutySecret), Encoding.UTF8.GetBytes(Body)));
+
+        async Task<JsonElement> PostAsync()
+        {
+            using var content = new StringContent(Body, Encoding.UTF8, "application/json");
+            content.Headers.TryAddWithoutValidation("X-PagerDuty-Signature", signature);
+            using var response = await _client.PostAsync("rollbackkit/pagerduty", content);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }
+
+        var first = await PostAsync();
+        Assert.Equal("Started", first.GetProperty("status").GetString());
+        var rollbackId = first.GetProperty("rollbackId").GetString()!;
+        var controller = _app.Services.GetRequiredService<Workflow.IRollbackController>();
+        var status = await controller.WaitForCompletionAsync(rollbackId).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Workflow.RollbackState.RolledBack, status.State);
+        Assert.Equal(RollbackTriggerType.IncidentEscalation, status.Request.TriggerType);
+        Assert.Equal(RollbackSeverity.Critical, status.Request.Severity);
+
+        var again = await PostAsync(); // incident.escalated or a redelivery of the same incident
+        Assert.Equal("Duplicate", again.GetProperty("status").GetString());
+        Assert.Equal(1, _step.ExecutionCount);
+
+        var posts = (await _slack.WaitForAsync(r => r.Any(x => x.Json.GetProperty("text").GetString()!.Contains("Rollback succeeded", StringComparison.Ordinal))))
+            .Select(r => r.Json).ToArray();
+        Assert.Contains("[P0] Rollback triggered", posts[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(posts, p => p.GetProperty("text").GetString()!.Contains("awaiting approval", StringComparison.Ordinal));
+        var threadTs = posts[1].GetProperty("thread_ts").GetString();
+        Assert.All(posts.Skip(1), p => Assert.Equal(threadTs, p.GetProperty("thread_ts").GetString()));
     }
 }
