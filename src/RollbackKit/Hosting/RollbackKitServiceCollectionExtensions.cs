@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
+using Microsoft.Extensions.Options;
 using RollbackKit.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -24,9 +25,8 @@ public static class RollbackKitServiceCollectionExtensions
         }
 
         services.AddSingleton<RollbackKitMarker>();
-        services.AddOptions<RollbackKitOptions>()
-            .BindConfiguration(RollbackKitOptions.SectionName)
-            .ValidateOnStart();
+        services.AddOptions<RollbackKitOptions>().ValidateOnStart();
+        services.AddSingleton<IConfigureOptions<RollbackKitOptions>, BindFromConfiguration>();
         services.TryAddSingleton(TimeProvider.System);
         RollbackKitCoreRegistration.AddCoreServices(services);
         return builder;
@@ -52,7 +52,8 @@ public static class RollbackKitServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddRollbackKit();
-        services.Configure<RollbackKitOptions>(section);
+        services.RemoveAll<RollbackKitSection>();
+        services.AddSingleton(new RollbackKitSection(section));
         return builder;
     }
 }

@@ -1,0 +1,201 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace RollbackKit.Kubernetes.Internal;
+
+/// <summary>What an API call does, for error messages and RBAC hints.</summary>
+internal readonly record struct ApiCall(string Verb, string Resource, string Group, string? Namespace, string? Name = null)
+{
+    public string Describe() => $"{Verb} {Resource}{(Name is null ? "" : "/" + Name)}{(Namespace is null ? "" : $" in namespace '{Namespace}'")}";
+
+    public string GroupLabel => Group.Length == 0 ? "core" : Group;
+}
+
+/// <summary>A failed Kubernetes API call, with whether retrying may help.</summary>
+internal sealed class KubernetesApiException(int statusCode, string message, bool transient, Exception? inner = null) : Exception(message, inner)
+{
+    public int StatusCode { get; } = statusCode;
+
+    public bool Transient { get; } = transient;
+}
+
+/// <summary>The Kubernetes client plus timeouts, retries (5xx, 429, timeouts) and conflict handling.</summary>
+internal sealed class KubernetesApi : IDisposable
+{
+    private readonly Lazy<IKubernetes> _client;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _pipeline;
+
+    public KubernetesApi(IOptions<KubernetesOptions> options, TimeProvider time, ILogger<KubernetesApi> logger)
+        : this(options.Value, time, logger, null)
+    {
+    }
+
+    internal KubernetesApi(KubernetesOptions options, TimeProvider time, ILogger logger, IKubernetes? client)
+    {
+        Options = options;
+        _time = time;
+        _logger = logger;
+        _client = client is null ? new Lazy<IKubernetes>(() => Create(options)) : new Lazy<IKubernetes>(client);
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<KubernetesApiException>(e => e.Transient),
+                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    Log.Retrying(_logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message ?? "");
+                    return default;
+                },
+            })
+            .Build();
+        if (options.MaxRetries <= 0)
+        {
+            _pipeline = ResiliencePipeline.Empty;
+        }
+    }
+
+    public KubernetesOptions Options { get; }
+
+    public IKubernetes Client => _client.Value;
+
+    public TimeProvider Time => _time;
+
+    public ILogger Logger => _logger;
+
+    private static k8s.Kubernetes Create(KubernetesOptions options)
+    {
+        KubernetesClientConfiguration config;
+        if (options.Server is not null && options.KubeconfigPath is null)
+        {
+            config = new KubernetesClientConfiguration { Host = options.Server.ToString() };
+        }
+        else if (options.KubeconfigPath is not null)
+        {
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath, options.Context);
+        }
+        else if (KubernetesClientConfiguration.IsInCluster())
+        {
+            config = KubernetesClientConfiguration.InClusterConfig();
+        }
+        else
+        {
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: options.Context);
+        }
+
+        if (options.Server is not null)
+        {
+            config.Host = options.Server.ToString();
+        }
+
+        config.HttpClientTimeout = options.RequestTimeout + options.RequestTimeout;
+        return new k8s.Kubernetes(config);
+    }
+
+    /// <summary>Runs one API call with a per-attempt timeout and retries of transient failures.</summary>
+    public async Task<T> CallAsync<T>(ApiCall call, Func<IKubernetes, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        return await _pipeline.ExecuteAsync(
+            async ct => await AttemptAsync(call, action, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> AttemptAsync<T>(ApiCall call, Func<IKubernetes, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(Options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await action(Client, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KubernetesApiException(0, $"{call.Describe()} timed out after {Options.RequestTimeout.TotalSeconds:0.###} s", transient: true, ex);
+        }
+        catch (HttpOperationException ex)
+        {
+            throw Translate(call, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new KubernetesApiException(0, $"{call.Describe()} failed: {ex.Message}", transient: true, ex);
+        }
+    }
+
+    internal static KubernetesApiException Translate(ApiCall call, HttpOperationException ex)
+    {
+        var code = (int)ex.Response.StatusCode;
+        var serverMessage = ServerMessage(ex.Response.Content);
+        return code switch
+        {
+            (int)HttpStatusCode.Forbidden => new KubernetesApiException(code,
+                $"forbidden: needs '{call.Verb}' on '{call.Resource}' ({call.GroupLabel}) {(call.Namespace is null ? "at cluster scope" : $"in namespace '{call.Namespace}'")}: {serverMessage}", transient: false, ex),
+            (int)HttpStatusCode.Unauthorized => new KubernetesApiException(code, $"unauthorized: {call.Describe()} was rejected; check the credentials", transient: false, ex),
+            (int)HttpStatusCode.NotFound => new KubernetesApiException(code, $"{call.Resource}{(call.Group.Length == 0 ? "" : "." + call.Group)} \"{call.Name}\" not found{(call.Namespace is null ? "" : $" in namespace '{call.Namespace}'")}", transient: false, ex),
+            (int)HttpStatusCode.Conflict => new KubernetesApiException(code, $"conflict on {call.Describe()}: {serverMessage}", transient: false, ex),
+            429 or >= 500 => new KubernetesApiException(code, $"{call.Describe()} failed with {code}: {serverMessage}", transient: true, ex),
+            _ => new KubernetesApiException(code, $"{call.Describe()} failed with {code}: {serverMessage}", transient: false, ex),
+        };
+    }
+
+    private static string ServerMessage(string? content)
+    {
+        if (string.IsNullOrEmpty(content))
+        {
+            return "(no message)";
+        }
+
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(content);
+            if (doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty("message", out var m))
+            {
+                return m.GetString() ?? content;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not a Status object.
+        }
+
+        return content.Length > 300 ? content[..300] : content;
+    }
+
+    /// <summary>Redoes a read-modify-write when it hits a 409 Conflict, up to <see cref="KubernetesOptions.ConflictRetries"/> times.</summary>
+    public async Task<T> RetryOnConflictAsync<T>(string what, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await body(cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
+            {
+                if (attempt >= Options.ConflictRetries)
+                {
+                    throw new KubernetesApiException(409, $"gave up {what} after {attempt + 1} conflicting updates (409): {ex.Message}", transient: true, ex);
+                }
+
+                Log.ConflictRetry(_logger, what, attempt + 1);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
+}

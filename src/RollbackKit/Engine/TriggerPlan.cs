@@ -1,0 +1,254 @@
+using RollbackKit.Conditions;
+using RollbackKit.Triggers;
+
+namespace RollbackKit.Engine;
+
+/// <summary>
+/// One trigger's compiled program, settings and per-target timing state (structure of arrays, one slot per target).
+/// </summary>
+internal sealed class TriggerPlan
+{
+    /// <summary>Quality flag: a referenced value has no data.</summary>
+    public const byte NoDataFlag = 1;
+
+    /// <summary>Quality flag: a referenced value is a source error.</summary>
+    public const byte ErrorFlag = 2;
+
+    /// <summary>The largest <see cref="TriggerDefinition.FailureLimit"/> allowed with a failure window (memory per target grows with it).</summary>
+    public const int MaxWindowedFailureLimit = 1000;
+
+    private readonly int _count;
+    private readonly long _forTicks;
+    private readonly bool _forRuleActive;
+    private readonly int _failureLimit;
+    private readonly long _windowTicks;
+    private readonly int _consecutiveLimit;
+    private readonly int _errorLimit;
+    private readonly VerdictOutcome _noDataOutcome;
+
+    private readonly long[] _failingSince;
+    private readonly int[] _consecutiveFailures;
+    private readonly int[] _totalFailures;
+    private readonly int[] _consecutiveErrors;
+    private readonly bool[] _fired;
+
+    // Failure timestamps per target (windowed failure limit): ring of capacity FailureLimit at [target * capacity].
+    private readonly long[] _ring;
+    private readonly int[] _ringHead;
+
+    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram program, byte[] quality, int count)
+    {
+        Definition = definition;
+        Condition = condition;
+        Program = program;
+        Quality = quality;
+        _count = count;
+        Enabled = definition.Enabled;
+        _forTicks = definition.For.Ticks;
+        _failureLimit = definition.FailureLimit;
+        _consecutiveLimit = definition.ConsecutiveFailureLimit;
+        _forRuleActive = _forTicks > 0 || (_failureLimit == 0 && _consecutiveLimit == 0);
+        _windowTicks = definition.FailureLimit > 0 && definition.FailureWindow is { } window ? window.Ticks : 0;
+        _errorLimit = definition.ErrorLimit;
+        _noDataOutcome = definition.NoData switch
+        {
+            NoDataPolicy.Pass => VerdictOutcome.Pass,
+            NoDataPolicy.Fail => VerdictOutcome.Fail,
+            _ => VerdictOutcome.Inconclusive,
+        };
+        _failingSince = new long[count];
+        _consecutiveFailures = new int[count];
+        _totalFailures = new int[count];
+        _consecutiveErrors = new int[count];
+        _fired = new bool[count];
+        _ring = _windowTicks > 0 ? new long[count * _failureLimit] : [];
+        _ringHead = _windowTicks > 0 ? new int[count] : [];
+    }
+
+    public TriggerDefinition Definition { get; }
+
+    public CompiledCondition Condition { get; }
+
+    public ColumnProgram Program { get; }
+
+    /// <summary>Per-target quality flags of the referenced values for this tick.</summary>
+    public byte[] Quality { get; }
+
+    /// <summary>Value columns whose quality columns are or-ed into <see cref="Quality"/> (when more than one).</summary>
+    public byte[][] QualitySources { get; init; } = [];
+
+    public bool Enabled { get; }
+
+    /// <summary>Clears a target's timing state.</summary>
+    public void Reset(int target)
+    {
+        _failingSince[target] = 0;
+        _consecutiveFailures[target] = 0;
+        _totalFailures[target] = 0;
+        _consecutiveErrors[target] = 0;
+        _fired[target] = false;
+        if (_ringHead.Length > 0)
+        {
+            _ringHead[target] = 0;
+        }
+    }
+
+    /// <summary>Writes the disabled verdicts.</summary>
+    public void WriteDisabled(Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
+            {
+                TargetIndex = i,
+                TriggerIndex = triggerIndex,
+                Outcome = VerdictOutcome.Disabled,
+                Actual = double.NaN,
+                Threshold = double.NaN,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The per-target pass after <see cref="ColumnProgram.Run"/>: classifies each measurement, updates the timing
+    /// state and writes the verdicts. Returns how many verdicts fired or reached the error limit.
+    /// </summary>
+    public int Update(long now, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
+    {
+        var n = _count;
+        var result = Program.Result.AsSpan(0, n);
+        var actual = Program.Actual.AsSpan(0, n);
+        var threshold = Program.Threshold.AsSpan(0, n);
+        var quality = Quality.AsSpan(0, n);
+        var failingSince = _failingSince.AsSpan(0, n);
+        var consecutiveFailures = _consecutiveFailures.AsSpan(0, n);
+        var totalFailures = _totalFailures.AsSpan(0, n);
+        var consecutiveErrors = _consecutiveErrors.AsSpan(0, n);
+        var fired = _fired.AsSpan(0, n);
+        var windowed = _windowTicks > 0;
+        var windowStart = now - _windowTicks;
+        var noDataOutcome = _noDataOutcome;
+        var reported = 0;
+
+        for (var i = 0; i < n; i++)
+        {
+            var q = quality[i];
+            var outcome = (q & ErrorFlag) != 0 ? VerdictOutcome.Error
+                : q != 0 ? noDataOutcome
+                : result[i] != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+
+            if (windowed)
+            {
+                Evict(i, windowStart, totalFailures);
+            }
+
+            var firedNow = false;
+            var errorLimitReached = false;
+            switch (outcome)
+            {
+                case VerdictOutcome.Pass:
+                    consecutiveErrors[i] = 0;
+                    failingSince[i] = 0;
+                    consecutiveFailures[i] = 0;
+                    fired[i] = false;
+                    break;
+                case VerdictOutcome.Fail:
+                {
+                    consecutiveErrors[i] = 0;
+                    if (failingSince[i] == 0)
+                    {
+                        failingSince[i] = now;
+                    }
+
+                    var consecutive = ++consecutiveFailures[i];
+                    var total = windowed ? Push(i, now, totalFailures) : ++totalFailures[i];
+                    if (!fired[i]
+                        && ((_forRuleActive && now - failingSince[i] >= _forTicks)
+                            || (_failureLimit > 0 && total >= _failureLimit)
+                            || (_consecutiveLimit > 0 && consecutive >= _consecutiveLimit)))
+                    {
+                        fired[i] = true;
+                        firedNow = true;
+                    }
+
+                    break;
+                }
+
+                case VerdictOutcome.Inconclusive:
+                    consecutiveErrors[i] = 0;
+                    break;
+                default:
+                    errorLimitReached = ++consecutiveErrors[i] == _errorLimit;
+                    break;
+            }
+
+            if (firedNow || errorLimitReached)
+            {
+                reported++;
+            }
+
+            verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
+            {
+                TargetIndex = i,
+                TriggerIndex = triggerIndex,
+                Outcome = outcome,
+                Fired = firedNow,
+                ErrorLimitReached = errorLimitReached,
+                Actual = actual[i],
+                Threshold = threshold[i],
+                FailingSinceUtcTicks = failingSince[i],
+                ConsecutiveFailures = consecutiveFailures[i],
+                TotalFailures = totalFailures[i],
+                ConsecutiveErrors = consecutiveErrors[i],
+            };
+        }
+
+        return reported;
+    }
+
+    private void Evict(int target, long windowStart, Span<int> counts)
+    {
+        var capacity = _failureLimit;
+        var count = counts[target];
+        if (count == 0)
+        {
+            return;
+        }
+
+        var head = _ringHead[target];
+        var baseIndex = target * capacity;
+        while (count > 0 && _ring[baseIndex + head] <= windowStart)
+        {
+            head = head + 1 == capacity ? 0 : head + 1;
+            count--;
+        }
+
+        _ringHead[target] = head;
+        counts[target] = count;
+    }
+
+    private int Push(int target, long now, Span<int> counts)
+    {
+        var capacity = _failureLimit;
+        var count = counts[target];
+        var head = _ringHead[target];
+        var baseIndex = target * capacity;
+        if (count == capacity)
+        {
+            // Full: the oldest timestamp can no longer matter (the limit is already reached); overwrite it.
+            _ring[baseIndex + head] = now;
+            _ringHead[target] = head + 1 == capacity ? 0 : head + 1;
+            return count;
+        }
+
+        var slot = head + count;
+        if (slot >= capacity)
+        {
+            slot -= capacity;
+        }
+
+        _ring[baseIndex + slot] = now;
+        counts[target] = count + 1;
+        return count + 1;
+    }
+}

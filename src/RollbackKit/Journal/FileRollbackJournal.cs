@@ -1,0 +1,166 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace RollbackKit.Journal;
+
+/// <summary>
+/// Append-only JSON Lines journal. Each entry is one line, flushed to disk (<c>fsync</c>) before <see cref="AppendAsync"/> returns.
+/// On read, a line that does not parse (a torn write from a crash) is skipped and logged; every other line is kept.
+/// </summary>
+internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposable
+{
+    private readonly string _path;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private FileStream? _stream;
+    private bool _disposed;
+
+    public FileRollbackJournal(string path, ILogger<FileRollbackJournal> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _path = System.IO.Path.GetFullPath(path);
+        _logger = logger;
+    }
+
+    public string Path => _path;
+
+    public async ValueTask AppendAsync(JournalEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, JournalJson.Options);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var stream = _stream ??= OpenForAppend();
+            var line = new byte[bytes.Length + 1];
+            bytes.CopyTo(line, 0);
+            line[^1] = (byte)'\n';
+            await stream.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<JournalEntry>> ReadAsync(string? targetId = null, CancellationToken cancellationToken = default)
+    {
+        var result = new List<JournalEntry>();
+        if (!File.Exists(_path))
+        {
+            return result;
+        }
+
+        byte[] content;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            content = new byte[reader.Length];
+            await reader.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        var span = content.AsSpan();
+        var lineNumber = 0;
+        while (!span.IsEmpty)
+        {
+            lineNumber++;
+            var end = span.IndexOf((byte)'\n');
+            var complete = end >= 0;
+            var line = complete ? span[..end] : span;
+            span = complete ? span[(end + 1)..] : [];
+            if (line.IsEmpty || line.IsWhiteSpace())
+            {
+                continue;
+            }
+
+            JournalEntry? entry = null;
+            try
+            {
+                entry = JsonSerializer.Deserialize<JournalEntry>(line, JournalJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                Log.SkippedLine(_logger, _path, lineNumber, complete ? "malformed" : "torn (incomplete last line)", ex.Message);
+            }
+
+            if (entry is not null && (targetId is null || string.Equals(entry.TargetId, targetId, StringComparison.Ordinal)))
+            {
+                result.Add(entry);
+            }
+        }
+
+        return result;
+    }
+
+    private FileStream OpenForAppend()
+    {
+        var directory = System.IO.Path.GetDirectoryName(_path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        if (stream.Length > 0)
+        {
+            // A crash may have left a torn last line: start the next record on a fresh line so it stays readable.
+            stream.Seek(-1, SeekOrigin.End);
+            var last = stream.ReadByte();
+            stream.Seek(0, SeekOrigin.End);
+            if (last != '\n')
+            {
+                stream.Write("\n"u8);
+                stream.Flush(flushToDisk: true);
+            }
+        }
+
+        return stream;
+    }
+
+    public void Dispose()
+    {
+        _gate.Wait();
+        try
+        {
+            _disposed = true;
+            _stream?.Dispose();
+            _stream = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Journal {Path}: skipped line {Line} ({Kind}): {Error}")]
+        public static partial void SkippedLine(ILogger logger, string path, int line, string kind, string error);
+    }
+}
+
+internal static class Utf8SpanExtensions
+{
+    public static bool IsWhiteSpace(this ReadOnlySpan<byte> span)
+    {
+        foreach (var b in span)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsWhiteSpace(this Span<byte> span) => ((ReadOnlySpan<byte>)span).IsWhiteSpace();
+}

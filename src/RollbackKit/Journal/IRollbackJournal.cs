@@ -1,0 +1,90 @@
+using RollbackKit.Dispatch;
+using RollbackKit.Workflow;
+
+namespace RollbackKit.Journal;
+
+/// <summary>What a journal entry records.</summary>
+public enum JournalEntryKind
+{
+    /// <summary>A rollback was accepted (carries the request; state <see cref="RollbackState.RollbackPending"/>).</summary>
+    Requested = 0,
+
+    /// <summary>The workflow moves to <see cref="JournalEntry.State"/>; written before the state is acted on.</summary>
+    Transition = 1,
+
+    /// <summary>A request joined a rollback already pending or running.</summary>
+    Joined = 2,
+
+    /// <summary>A request repeated a deduplication key seen before.</summary>
+    Duplicate = 3,
+
+    /// <summary>Only an alert was raised (alert-only, kill switch, point of no return, medium severity).</summary>
+    Alert = 4,
+
+    /// <summary>A request was refused (unknown target, attempts exhausted, cooldown).</summary>
+    Refused = 5,
+
+    /// <summary>A playbook step finished (carries <see cref="JournalEntry.Step"/>).</summary>
+    StepCompleted = 6,
+
+    /// <summary>An approval decision was made (or timed out).</summary>
+    ApprovalDecided = 7,
+
+    /// <summary>The workflow ended (carries <see cref="JournalEntry.Audit"/>).</summary>
+    Completed = 8,
+}
+
+/// <summary>One append-only journal record.</summary>
+public sealed class JournalEntry
+{
+    /// <summary>When it was written.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>What it records.</summary>
+    public JournalEntryKind Kind { get; init; }
+
+    /// <summary>The rollback id, when the entry belongs to a rollback.</summary>
+    public string? RollbackId { get; init; }
+
+    /// <summary>The target id.</summary>
+    public required string TargetId { get; init; }
+
+    /// <summary>The workflow state after this entry, for <see cref="JournalEntryKind.Requested"/> and <see cref="JournalEntryKind.Transition"/>.</summary>
+    public RollbackState? State { get; init; }
+
+    /// <summary>A one-line explanation.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>Who requested or decided.</summary>
+    public string? Actor { get; init; }
+
+    /// <summary>The request, for <see cref="JournalEntryKind.Requested"/>, <see cref="JournalEntryKind.Joined"/>, <see cref="JournalEntryKind.Duplicate"/>,
+    /// <see cref="JournalEntryKind.Alert"/> and <see cref="JournalEntryKind.Refused"/>.</summary>
+    public RollbackRequest? Request { get; init; }
+
+    /// <summary>The step outcome, for <see cref="JournalEntryKind.StepCompleted"/>.</summary>
+    public StepRecord? Step { get; init; }
+
+    /// <summary>The audit record, for <see cref="JournalEntryKind.Completed"/>.</summary>
+    public RollbackAuditRecord? Audit { get; init; }
+
+    /// <summary>Where the evidence bundle was written, for <see cref="JournalEntryKind.Completed"/>.</summary>
+    public string? EvidencePath { get; init; }
+}
+
+/// <summary>
+/// The append-only record of every rollback decision and transition. The default store is a JSON Lines file, synced to disk
+/// on every write; a torn last line from a crash is skipped on read, never losing earlier records.
+/// </summary>
+public interface IRollbackJournal
+{
+    /// <summary>Appends an entry durably.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    ValueTask AppendAsync(JournalEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads entries in the order written.</summary>
+    /// <param name="targetId">Only entries of this target; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    ValueTask<IReadOnlyList<JournalEntry>> ReadAsync(string? targetId = null, CancellationToken cancellationToken = default);
+}

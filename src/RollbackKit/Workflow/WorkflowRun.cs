@@ -1,0 +1,122 @@
+using RollbackKit.Dispatch;
+using RollbackKit.Journal;
+using RollbackKit.Playbooks;
+
+namespace RollbackKit.Workflow;
+
+/// <summary>The live state of one rollback workflow.</summary>
+internal sealed class WorkflowRun
+{
+    private readonly Lock _gate = new();
+    private int _joined;
+
+    public WorkflowRun(string rollbackId, RollbackTarget target, RollbackRequest request, RollbackState state, DateTimeOffset acceptedAt, bool resumed)
+    {
+        RollbackId = rollbackId;
+        Target = target;
+        Request = request;
+        State = state;
+        AcceptedAt = acceptedAt;
+        Resumed = resumed;
+    }
+
+    public string RollbackId { get; }
+
+    public RollbackTarget Target { get; }
+
+    public RollbackRequest Request { get; }
+
+    public DateTimeOffset AcceptedAt { get; }
+
+    public bool Resumed { get; }
+
+    public RollbackState State { get; set; }
+
+    public IRollbackLockHandle? LockHandle { get; set; }
+
+    public CancellationTokenSource? Cancellation { get; set; }
+
+    public HashSet<int> CompletedSteps { get; } = [];
+
+    public List<StepRecord> Steps { get; } = [];
+
+    public EvidenceCollector Evidence { get; } = new();
+
+    public string? ApprovalId { get; set; }
+
+    public string? ApprovedBy { get; set; }
+
+    public string? ApprovalComment { get; set; }
+
+    public DateTimeOffset? PlaybookStartedAt { get; set; }
+
+    public TimeSpan PlaybookDuration { get; set; }
+
+    public TimeSpan Budget { get; set; }
+
+    public long PlaybookStartTimestamp { get; set; }
+
+    public VerificationRecord? Verification { get; set; }
+
+    public string? Message { get; set; }
+
+    public string? EvidencePath { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public int JoinedRequests => Volatile.Read(ref _joined);
+
+    public TaskCompletionSource<RollbackStatus> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void AddJoined() => Interlocked.Increment(ref _joined);
+
+    public void AddStep(StepRecord record)
+    {
+        lock (_gate)
+        {
+            Steps.Add(record);
+        }
+    }
+
+    public StepRecord[] StepsSnapshot()
+    {
+        lock (_gate)
+        {
+            return [.. Steps];
+        }
+    }
+
+    public RollbackStatus ToStatus() => new()
+    {
+        RollbackId = RollbackId,
+        TargetId = Target.Id,
+        State = State,
+        Request = Request,
+        AcceptedAt = AcceptedAt,
+        CompletedAt = CompletedAt,
+        ApprovalId = State == RollbackState.AwaitingApproval ? ApprovalId : null,
+        Message = Message,
+        EvidencePath = EvidencePath,
+        Resumed = Resumed,
+    };
+}
+
+/// <summary>Per-target dispatcher state; <see cref="Gate"/> serialises decisions for the target.</summary>
+internal sealed class TargetRuntime
+{
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public WorkflowRun? Active { get; set; }
+
+    public RollbackStatus? Last { get; set; }
+
+    public List<DateTimeOffset> Attempts { get; } = [];
+
+    public DateTimeOffset? LastCompletedAt { get; set; }
+
+    /// <summary>An unfinished workflow found in the journal at initialisation that has not been taken over yet.</summary>
+    public UnfinishedWorkflow? Unfinished { get; set; }
+}
+
+/// <summary>A workflow the journal shows as not finished.</summary>
+internal sealed record UnfinishedWorkflow(string RollbackId, RollbackRequest Request, RollbackState State, DateTimeOffset AcceptedAt, IReadOnlySet<int> CompletedSteps, string? ApprovedBy);

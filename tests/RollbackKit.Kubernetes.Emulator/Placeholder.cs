@@ -1,5 +1,0 @@
-namespace RollbackKit.Kubernetes.Emulator;
-
-internal static class Placeholder
-{
-}

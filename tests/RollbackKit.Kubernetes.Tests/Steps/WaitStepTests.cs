@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Time.Testing;
+using RollbackKit.Kubernetes.Emulator;
+
+namespace RollbackKit.Kubernetes.Tests.Steps;
+
+public sealed class WaitStepTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private KubernetesApiEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await KubernetesApiEmulator.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private int DeploymentGets => _emulator.Requests.Count(r => r.Verb == "get" && r.Resource == "deployments");
+
+    /// <summary>Runs the step, advancing the fake clock by the poll interval each time the step has polled once more.</summary>
+    private async Task<RollbackKit.Playbooks.StepResult> RunWithFakeClockAsync(FakeTimeProvider time, string name, TimeSpan poll, params (string, string)[] settings)
+    {
+        using var api = TestSupport.Api(_emulator);
+        var step = TestSupport.Step(api, "kubernetes.wait", settings);
+        var run = step.ExecuteAsync(TestSupport.Context("shop", name, time: time), CancellationToken.None).AsTask();
+        for (var i = 0; i < 500 && !run.IsCompleted; i++)
+        {
+            // Advance once the step has polled; if it had not started its delay yet, the next round advances again.
+            var seen = DeploymentGets;
+            time.Advance(poll);
+            var deadline = DateTime.UtcNow.AddMilliseconds(500);
+            while (!run.IsCompleted && DeploymentGets == seen && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(2);
+            }
+        }
+
+        return await run;
+    }
+
+    [Fact]
+    public async Task Execute_RolloutCompletesAfterPolls_Succeeds()
+    {
+        _emulator.SeedDeployment("shop", "web", 3, "web:1");
+        _emulator.Deployments.ReadsToComplete = 3;
+        _emulator.SetImage("shop", "web", "web:2");
+        var time = new FakeTimeProvider();
+        var result = await RunWithFakeClockAsync(time, "web", TimeSpan.FromSeconds(1), ("pollInterval", "00:00:01"));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("deployment \"web\" successfully rolled out", result.Message);
+        Assert.Equal(3, DeploymentGets);
+    }
+
+    [Fact]
+    public async Task Execute_ProgressDeadlineExceeded_FailsNotTransient()
+    {
+        _emulator.SeedDeployment("shop", "stuck", 2, "stuck:1");
+        _emulator.Deployments.ReadsToComplete = 1000;
+        _emulator.SetImage("shop", "stuck", "stuck:2");
+        _emulator.Deployments.FailProgressDeadline("shop", "stuck");
+        using var api = TestSupport.Api(_emulator);
+        var result = await TestSupport.Step(api, "kubernetes.wait").ExecuteAsync(TestSupport.Context("shop", "stuck"), CancellationToken.None);
+        Assert.False(result.Succeeded);
+        Assert.False(result.Transient);
+        Assert.Equal("deployment \"stuck\" exceeded its progress deadline", result.Message);
+    }
+
+    [Fact]
+    public async Task Execute_NeverCompletes_TimesOutOnTheFakeClock()
+    {
+        _emulator.SeedDeployment("shop", "slow", 2, "slow:1");
+        _emulator.Deployments.ReadsToComplete = 1000;
+        _emulator.SetImage("shop", "slow", "slow:2");
+        var time = new FakeTimeProvider();
+        var result = await RunWithFakeClockAsync(time, "slow", TimeSpan.FromSeconds(2), ("timeout", "00:00:10"), ("pollInterval", "00:00:02"));
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("timed out after 00:00:10 waiting for the rollout of deployment shop/slow: Waiting for deployment \"slow\" rollout to finish", result.Message);
+        Assert.InRange(DeploymentGets, 2, 6);
+    }
+
+    [Fact]
+    public async Task Execute_Cancelled_WhileWaiting_Throws()
+    {
+        _emulator.SeedDeployment("shop", "c", 1, "c:1");
+        _emulator.Deployments.ReadsToComplete = 1000;
+        _emulator.SetImage("shop", "c", "c:2");
+        var time = new FakeTimeProvider();
+        using var api = TestSupport.Api(_emulator);
+        using var cts = new CancellationTokenSource();
+        var run = TestSupport.Step(api, "kubernetes.wait").ExecuteAsync(TestSupport.Context("shop", "c", time: time), cts.Token).AsTask();
+        await TestSupport.WaitUntilAsync(() => DeploymentGets > 0, "the first poll");
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
+    public void Evaluate_StatusCases_MatchKubectlRolloutStatus()
+    {
+        static k8s.Models.V1Deployment D(long gen, long observed, int replicas, int updated, int total, int available) => new()
+        {
+            Metadata = new() { Name = "d", Generation = gen },
+            Spec = new() { Replicas = replicas },
+            Status = new() { ObservedGeneration = observed, UpdatedReplicas = updated, Replicas = total, AvailableReplicas = available },
+        };
+
+        Assert.Equal("Waiting for deployment spec update to be observed...", RollbackKit.Kubernetes.Steps.WaitStep.Evaluate(D(2, 1, 1, 1, 1, 1)).Message);
+        Assert.Equal("Waiting for deployment \"d\" rollout to finish: 1 out of 3 new replicas have been updated...", RollbackKit.Kubernetes.Steps.WaitStep.Evaluate(D(1, 1, 3, 1, 3, 3)).Message);
+        Assert.Equal("Waiting for deployment \"d\" rollout to finish: 2 old replicas are pending termination...", RollbackKit.Kubernetes.Steps.WaitStep.Evaluate(D(1, 1, 3, 3, 5, 3)).Message);
+        Assert.Equal("Waiting for deployment \"d\" rollout to finish: 2 of 3 updated replicas are available...", RollbackKit.Kubernetes.Steps.WaitStep.Evaluate(D(1, 1, 3, 3, 3, 2)).Message);
+        Assert.True(RollbackKit.Kubernetes.Steps.WaitStep.Evaluate(D(1, 1, 3, 3, 3, 3)).Done);
+    }
+}

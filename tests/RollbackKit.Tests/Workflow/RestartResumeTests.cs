@@ -1,0 +1,128 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using RollbackKit.Dispatch;
+using RollbackKit.Journal;
+using RollbackKit.Notifications;
+using RollbackKit.Playbooks;
+using RollbackKit.Workflow;
+
+namespace RollbackKit.Tests.Workflow;
+
+public sealed class RestartResumeTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rbk-resume-" + Guid.NewGuid().ToString("N"));
+
+    private string JournalPath => Path.Combine(_dir, "journal.jsonl");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    private WorkflowHarness Create(UnfinishedWorkflowPolicy policy = UnfinishedWorkflowPolicy.Resume) => WorkflowHarness.Create(
+        o =>
+        {
+            o.Playbook = new PlaybookDefinition
+            {
+                Steps =
+                [
+                    new PlaybookStepDefinition { Type = "test", Name = "undo" },
+                    new PlaybookStepDefinition { Type = "test", Name = "check" },
+                ],
+            };
+            o.Workflow.UnfinishedWorkflows = policy;
+        },
+        s => s.AddSingleton<IRollbackJournal>(new FileRollbackJournal(JournalPath, NullLogger<FileRollbackJournal>.Instance)));
+
+    /// <summary>Starts a rollback in a first "process" and stops that process while the second step runs.</summary>
+    private async Task<string> CrashMidPlaybookAsync()
+    {
+        var first = Create();
+        var inSecondStep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        first.Step = async (_, ct) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                return StepResult.Success("undone");
+            }
+
+            inSecondStep.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return StepResult.Success();
+        };
+
+        var result = await first.Dispatcher.DispatchAsync(first.Request());
+        Assert.Equal(DispatchStatus.Started, result.Status);
+        await inSecondStep.Task.WaitAsync(WorkflowHarness.WaitLimit);
+        await first.DisposeAsync();
+        Assert.Equal(2, calls);
+        return result.RollbackId!;
+    }
+
+    [Fact]
+    public async Task Restart_MidPlaybook_ResumesFromUnfinishedStepOnce()
+    {
+        var rollbackId = await CrashMidPlaybookAsync();
+        var entriesAfterCrash = await new FileRollbackJournal(JournalPath, NullLogger<FileRollbackJournal>.Instance).ReadAsync();
+        Assert.DoesNotContain(entriesAfterCrash, e => e.Kind == JournalEntryKind.Completed);
+        Assert.Equal(RollbackState.RollingBack, entriesAfterCrash.Last(e => e.State is not null).State);
+
+        await using var second = Create();
+        await second.StartHostedServicesAsync();
+        var status = await second.WaitAsync(rollbackId);
+
+        Assert.Equal(RollbackState.RolledBack, status.State);
+        Assert.True(status.Resumed);
+        Assert.Equal(1, second.StepRuns); // only "check": "undo" had completed before the crash
+        var entries = await second.Journal.ReadAsync("app");
+        Assert.Single(entries, e => e.Kind == JournalEntryKind.Requested);
+        var audit = Assert.Single(entries, e => e.Kind == JournalEntryKind.Completed).Audit!;
+        Assert.True(audit.Resumed);
+        Assert.Equal(rollbackId, audit.RollbackId);
+    }
+
+    [Fact]
+    public async Task Restart_RequestBeforeResume_JoinsUnfinishedInsteadOfStartingSecond()
+    {
+        var rollbackId = await CrashMidPlaybookAsync();
+        await using var second = Create();
+        var result = await second.Dispatcher.DispatchAsync(second.Request());
+        Assert.Equal(DispatchStatus.Joined, result.Status);
+        Assert.Equal(rollbackId, result.RollbackId);
+        Assert.Equal(RollbackState.RolledBack, (await second.WaitAsync(rollbackId)).State);
+        await second.StartHostedServicesAsync();
+        Assert.Equal(1, second.StepRuns);
+        Assert.Single(await second.Journal.ReadAsync("app"), e => e.Kind == JournalEntryKind.Requested);
+    }
+
+    [Fact]
+    public async Task Restart_MarkForAttentionPolicy_EscalatesWithoutRunning()
+    {
+        var rollbackId = await CrashMidPlaybookAsync();
+        await using var second = Create(UnfinishedWorkflowPolicy.MarkForAttention);
+        await second.StartHostedServicesAsync();
+        var escalation = await second.Notifier.WaitForAsync(RollbackEventKind.Escalated);
+        Assert.Equal(rollbackId, escalation.RollbackId);
+        Assert.Contains("unfinished", escalation.Message, StringComparison.Ordinal);
+        Assert.Equal(0, second.StepRuns);
+        var audit = (await second.History.GetRollbacksAsync("app")).Single();
+        Assert.Equal(RollbackState.NeedsAttention, audit.State);
+    }
+
+    [Fact]
+    public async Task Restart_TornLastLine_SkippedAndResumed()
+    {
+        var rollbackId = await CrashMidPlaybookAsync();
+        await File.AppendAllTextAsync(JournalPath, "{\"timestamp\":\"2026-11-25T12:00:00+00:00\",\"kind\":\"Transi");
+        await using var second = Create();
+        await second.StartHostedServicesAsync();
+        Assert.Equal(RollbackState.RolledBack, (await second.WaitAsync(rollbackId)).State);
+        var lines = await File.ReadAllLinesAsync(JournalPath);
+        Assert.Contains(lines, l => l.EndsWith("\"kind\":\"Transi", StringComparison.Ordinal));
+        Assert.Single(await second.Journal.ReadAsync("app"), e => e.Kind == JournalEntryKind.Completed);
+    }
+}
