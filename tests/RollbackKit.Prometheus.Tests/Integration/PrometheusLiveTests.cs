@@ -70,7 +70,7 @@ public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutpu
         var source = prometheus.CreateSource(_instrumentation, o => o.MaxRetries = 1);
         using var errors = new MetricCollector<long>(_instrumentation.QueryErrors);
         var batch = new MetricQueryBatch(LiveQuery, [LiveTarget]);
-        var evaluator = new LocalTriggerEvaluator(v => v > 0.5, TimeSpan.Zero, errorLimit: 3);
+        var evaluator = new TriggerEvaluator("live_error_ratio", "live_error_ratio > 0.5", TimeSpan.Zero, errorLimit: 3);
         var dispatcher = new RecordingDispatcher();
         prometheus.ExporterText = Healthy;
         Assert.True(await PollAsync(source, batch, v => v < 0.5, TimeSpan.FromSeconds(60)), "no value before the fault");
