@@ -70,8 +70,7 @@ internal sealed class HelmCli : IDisposable
     private readonly HelmMetrics _metrics;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _versionGate = new(1, 1);
-    private HelmVersion? _version;
-    private string? _versionPath;
+    private volatile DetectedVersion? _detected;
 
     public HelmCli(IOptions<HelmOptions> options, HelmProcessRunner runner, HelmMetrics metrics, ILogger<HelmCli>? logger = null)
     {
@@ -98,17 +97,17 @@ internal sealed class HelmCli : IDisposable
     public async Task<HelmVersion> GetVersionAsync(CancellationToken cancellationToken)
     {
         var path = ResolveExecutable();
-        if (_version is { } known && string.Equals(_versionPath, path, StringComparison.Ordinal))
+        if (_detected is { } known && string.Equals(known.Path, path, StringComparison.Ordinal))
         {
-            return known;
+            return known.Version;
         }
 
         await _versionGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_version is { } again && string.Equals(_versionPath, path, StringComparison.Ordinal))
+            if (_detected is { } again && string.Equals(again.Path, path, StringComparison.Ordinal))
             {
-                return again;
+                return again.Version;
             }
 
             var result = await RunAsync(HelmArguments.Version, Options.CommandTimeout, cancellationToken).ConfigureAwait(false);
@@ -128,8 +127,7 @@ internal sealed class HelmCli : IDisposable
             }
 
             Log.HelmVersionDetected(_logger, version, path);
-            _version = version;
-            _versionPath = path;
+            _detected = new DetectedVersion(path, version);
             return version;
         }
         finally
@@ -174,6 +172,8 @@ internal sealed class HelmCli : IDisposable
 
         return result;
     }
+
+    private sealed record DetectedVersion(string Path, HelmVersion Version);
 
     private static Dictionary<string, string?> BuildEnvironment(HelmOptions options)
     {

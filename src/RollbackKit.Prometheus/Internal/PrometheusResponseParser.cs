@@ -263,7 +263,16 @@ internal static class PrometheusResponseParser
             if (reader.ValueTextEquals("metric"u8))
             {
                 Next(ref reader);
-                labelLength = ReadMatchLabel(ref reader, matchLabel, ref scratch);
+                if (matchLabel.IsEmpty)
+                {
+                    Expect(ref reader, JsonTokenType.StartObject);
+                    reader.Skip();
+                }
+                else
+                {
+                    labelLength = ReadMatchLabel(ref reader, matchLabel, ref scratch);
+                }
+
                 metricSeen = true;
             }
             else if (reader.ValueTextEquals("value"u8))

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using RollbackKit.Dispatch;
+using RollbackKit.Monitoring;
+using RollbackKit.Triggers;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus.Internal;
 using RollbackKit.Prometheus.Tests.Infrastructure;
@@ -70,7 +74,7 @@ public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutpu
         var source = prometheus.CreateSource(_instrumentation, o => o.MaxRetries = 1);
         using var errors = new MetricCollector<long>(_instrumentation.QueryErrors);
         var batch = new MetricQueryBatch(LiveQuery, [LiveTarget]);
-        var evaluator = new LocalTriggerEvaluator(v => v > 0.5, TimeSpan.Zero, errorLimit: 3);
+        var evaluator = new TriggerEvaluator("live_error_ratio", "live_error_ratio > 0.5", TimeSpan.Zero, errorLimit: 3);
         var dispatcher = new RecordingDispatcher();
         prometheus.ExporterText = Healthy;
         Assert.True(await PollAsync(source, batch, v => v < 0.5, TimeSpan.FromSeconds(60)), "no value before the fault");
@@ -95,6 +99,50 @@ public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutpu
 
         Assert.True(await PollAsync(source, batch, v => v < 0.5, TimeSpan.FromSeconds(60)), "values did not resume after the restart");
         Assert.Equal(MetricSampleStatus.Value, batch.Statuses[0]);
+    }
+
+    [Fact]
+    public async Task RollbackMonitor_WithPrometheusSource_DispatchesOnceWhenExporterTurnsUnhealthy()
+    {
+        var dispatcher = new RecordingDispatcher();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IRollbackDispatcher>(dispatcher);
+        services.AddRollbackKit(o =>
+        {
+            o.MonitorEnabled = false;
+            o.Targets.Add(new TargetDefinition { Id = "shop/live", Labels = { ["namespace"] = "shop", ["name"] = "live" } });
+            o.Queries.Add(new MetricQueryDefinition { Name = "live_error_ratio", Source = "prometheus", Expression = LiveQuery.Expression });
+            o.Triggers.Add(new TriggerDefinition { Name = "error-ratio", Condition = "live_error_ratio > 0.5", Severity = RollbackSeverity.Critical });
+        }).AddPrometheus(o => o.BaseAddress = prometheus.BaseAddress);
+        await using var provider = services.BuildServiceProvider();
+        var monitor = provider.GetRequiredService<IRollbackMonitor>();
+        var source = Assert.Single(provider.GetServices<IMetricSource>());
+        var batch = new MetricQueryBatch(LiveQuery, [LiveTarget]);
+
+        prometheus.ExporterText = Healthy;
+        Assert.True(await PollAsync(source, batch, v => v < 0.5, TimeSpan.FromSeconds(60)), "the healthy value was never scraped");
+        var healthyTick = await monitor.TickAsync();
+        Assert.Equal(0, healthyTick.Dispatched);
+        Assert.Equal(0, healthyTick.QueryErrors);
+
+        prometheus.ExporterText = Unhealthy;
+        try
+        {
+            var dispatched = await Eventually.TrueAsync(async () => (await monitor.TickAsync()).Dispatched > 0, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+            Assert.True(dispatched, "the monitor did not dispatch within 30 s");
+            var afterwards = await monitor.TickAsync();
+
+            Assert.Equal(0, afterwards.Dispatched);
+            var request = Assert.Single(dispatcher.Requests);
+            Assert.Equal("shop/live", request.Target.Id);
+            Assert.Equal(RollbackTriggerType.MetricTrigger, request.TriggerType);
+            Assert.Equal(RollbackSeverity.Critical, request.Severity);
+        }
+        finally
+        {
+            prometheus.ExporterText = Healthy;
+        }
     }
 
     /// <summary>Queries once a second (as the monitor would) until the value satisfies <paramref name="predicate"/>.</summary>

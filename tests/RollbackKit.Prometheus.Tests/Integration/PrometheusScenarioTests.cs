@@ -35,7 +35,7 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
         var source = prometheus.CreateSource(_instrumentation, o => o.Interval = "1m");
         var batch = new MetricQueryBatch(ErrorRateQuery, ShopTargets);
         var forDuration = TimeSpan.FromMinutes(2);
-        var evaluator = new LocalTriggerEvaluator(v => v > 2.0, forDuration);
+        var evaluator = new TriggerEvaluator("error_rate_per_minute", "error_rate_per_minute > 2", forDuration);
         var dispatcher = new RecordingDispatcher();
 
         var steps = await ScenarioReplay.RunAsync(source, batch, 0, evaluator, prometheus.At(10, 0), prometheus.At(10, 30), Step, dispatcher);
@@ -58,7 +58,7 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
     {
         var source = prometheus.CreateSource(_instrumentation, o => o.Interval = "1m");
         var batch = new MetricQueryBatch(ErrorRateQuery, ShopTargets);
-        var evaluator = new LocalTriggerEvaluator(v => v > 2.0, TimeSpan.FromMinutes(2));
+        var evaluator = new TriggerEvaluator("error_rate_per_minute", "error_rate_per_minute > 2", TimeSpan.FromMinutes(2));
         var dispatcher = new RecordingDispatcher();
 
         var steps = await ScenarioReplay.RunAsync(source, batch, 1, evaluator, prometheus.At(10, 0), prometheus.At(10, 30), Step, dispatcher);
@@ -74,7 +74,7 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
     {
         var source = prometheus.CreateSource(_instrumentation, o => o.Interval = "1m");
         var batch = new MetricQueryBatch(ErrorRateQuery, ShopTargets);
-        var evaluator = new LocalTriggerEvaluator(v => v > 2.0, TimeSpan.FromMinutes(3));
+        var evaluator = new TriggerEvaluator("error_rate_per_minute", "error_rate_per_minute > 2", TimeSpan.FromMinutes(3));
         var dispatcher = new RecordingDispatcher();
 
         var steps = await ScenarioReplay.RunAsync(source, batch, 2, evaluator, prometheus.At(10, 0), prometheus.At(10, 30), Step, dispatcher);
@@ -97,7 +97,7 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
         };
         RollbackTarget[] targets = [new("shop/cart", new Dictionary<string, string> { ["namespace"] = "shop", ["name"] = "cart" })];
         var batch = new MetricQueryBatch(query, targets);
-        var evaluator = new LocalTriggerEvaluator(v => v > 90, TimeSpan.FromMinutes(1));
+        var evaluator = new TriggerEvaluator("memory_percent_of_limit", "memory_percent_of_limit > 90", TimeSpan.FromMinutes(1));
         var dispatcher = new RecordingDispatcher();
 
         var steps = await ScenarioReplay.RunAsync(source, batch, 0, evaluator, prometheus.At(10, 0), prometheus.At(10, 30), Step, dispatcher);
@@ -122,7 +122,7 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
         };
         RollbackTarget[] targets = [new("shop/payments", new Dictionary<string, string> { ["namespace"] = "shop", ["name"] = "payments" })];
         var batch = new MetricQueryBatch(query, targets);
-        var evaluator = new LocalTriggerEvaluator(v => v > 0, TimeSpan.Zero);
+        var evaluator = new TriggerEvaluator("payment_failures", "payment_failures > 0", TimeSpan.Zero);
         var dispatcher = new RecordingDispatcher();
 
         var steps = await ScenarioReplay.RunAsync(source, batch, 0, evaluator, prometheus.At(10, 0), prometheus.At(10, 30), Step, dispatcher);

@@ -1,18 +1,29 @@
 using RollbackKit.Dispatch;
+using RollbackKit.Engine;
 using RollbackKit.Metrics;
+using RollbackKit.Triggers;
 
 namespace RollbackKit.Prometheus.Tests.Infrastructure;
 
 /// <summary>
-/// Plays the evaluation engine's part in the scenario tests: one trigger whose condition (<c>isFailing(value)</c>) must
-/// hold continuously for <c>for</c> before it fires; no data is inconclusive (keeps the timer); source errors never
-/// fire but raise an alert after <c>errorLimit</c> in a row. Replace with <c>RollbackKit.Engine.EvaluationEngine</c>
-/// once the engine is implemented (same semantics as <see cref="Triggers.TriggerDefinition"/>).
+/// Evaluates one trigger for one target with RollbackKit's <see cref="EvaluationEngine"/>, one measurement at a time:
+/// the condition must fail continuously for <c>for</c> before the trigger fires; no data is inconclusive (keeps the
+/// timer); source errors never fire but raise an alert after <c>errorLimit</c> in a row.
 /// </summary>
-internal sealed class LocalTriggerEvaluator(Func<double, bool> isFailing, TimeSpan @for, int errorLimit = 3)
+internal sealed class TriggerEvaluator
 {
-    private DateTimeOffset? _failingSince;
-    private int _consecutiveErrors;
+    private readonly EvaluationEngine _engine;
+    private readonly int _valueIndex;
+    private readonly TriggerVerdict[] _verdicts;
+
+    public TriggerEvaluator(string queryName, string condition, TimeSpan @for, int errorLimit = 3)
+    {
+        var target = new RollbackTarget("scenario-target");
+        var trigger = new TriggerDefinition { Name = "scenario", Condition = condition, For = @for, ErrorLimit = errorLimit };
+        _engine = new EvaluationEngine([target], [queryName], [trigger]);
+        _valueIndex = _engine.GetValueIndex(queryName);
+        _verdicts = new TriggerVerdict[_engine.VerdictCount];
+    }
 
     public DateTimeOffset? FirstFailingAt { get; private set; }
 
@@ -27,39 +38,28 @@ internal sealed class LocalTriggerEvaluator(Func<double, bool> isFailing, TimeSp
     /// <summary>Feeds one measurement; returns <see langword="true"/> on the tick the trigger fires.</summary>
     public bool Observe(DateTimeOffset now, MetricSampleStatus status, double value)
     {
-        if (status == MetricSampleStatus.Error)
+        _engine.GetValues(_valueIndex)[0] = value;
+        _engine.GetStatuses(_valueIndex)[0] = status;
+        _engine.Evaluate(now, _verdicts);
+        var verdict = _verdicts[0];
+        switch (verdict.Outcome)
         {
-            ErrorObservations++;
-            if (++_consecutiveErrors >= errorLimit)
-            {
-                ErrorAlertRaised = true;
-            }
-
-            return false;
+            case VerdictOutcome.Fail:
+                FailingObservations++;
+                FirstFailingAt ??= now;
+                break;
+            case VerdictOutcome.Error:
+                ErrorObservations++;
+                break;
         }
 
-        _consecutiveErrors = 0;
-        if (status != MetricSampleStatus.Value || double.IsNaN(value))
-        {
-            return false;
-        }
-
-        if (!isFailing(value))
-        {
-            _failingSince = null;
-            return false;
-        }
-
-        FailingObservations++;
-        FirstFailingAt ??= now;
-        _failingSince ??= now;
-        if (FiredAt is null && now - _failingSince.Value >= @for)
+        ErrorAlertRaised |= verdict.ErrorLimitReached;
+        if (verdict.Fired && FiredAt is null)
         {
             FiredAt = now;
-            return true;
         }
 
-        return false;
+        return verdict.Fired;
     }
 }
 
@@ -76,7 +76,7 @@ internal static class ScenarioReplay
         IMetricSource source,
         MetricQueryBatch batch,
         int targetIndex,
-        LocalTriggerEvaluator evaluator,
+        TriggerEvaluator evaluator,
         DateTimeOffset start,
         DateTimeOffset end,
         TimeSpan step,
