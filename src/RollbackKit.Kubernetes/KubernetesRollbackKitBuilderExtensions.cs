@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Kubernetes;
@@ -46,7 +48,11 @@ public static class KubernetesRollbackKitBuilderExtensions
             .Validate(o => o.RetryDelay >= TimeSpan.Zero, $"{ConfigurationPath}:RetryDelay must be >= 0")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<KubernetesApi>();
+        services.AddSingleton(sp => new KubernetesApi(
+            sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<KubernetesApi>>() ?? NullLogger<KubernetesApi>.Instance,
+            client: null));
         Add(services, "kubernetes.undo", (d, api) => new UndoStep(d, api));
         Add(services, "kubernetes.wait", (d, api) => new WaitStep(d, api));
         Add(services, "kubernetes.scale", (d, api) => new ScaleStep(d, api));

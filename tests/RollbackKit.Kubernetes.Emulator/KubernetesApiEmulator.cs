@@ -68,6 +68,9 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     /// </summary>
     public Func<EmulatorRequest, int?>? Interceptor { get; set; }
 
+    /// <summary>Whether requests are recorded in <see cref="Requests"/>. Default: true (turn off for long benchmark runs).</summary>
+    public bool RecordRequests { get; set; } = true;
+
     /// <summary>Delay added to every request.</summary>
     public TimeSpan Latency { get; set; }
 
@@ -274,7 +277,10 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
         }
         finally
         {
-            _requests.Enqueue(new EmulatorRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.ContentType, verb, resourceName, status, body));
+            if (RecordRequests)
+            {
+                _requests.Enqueue(new EmulatorRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", request.ContentType, verb, resourceName, status, body));
+            }
         }
     }
 

@@ -31,7 +31,7 @@ internal static class TestSupport
     {
         var options = Options(emulator);
         configure?.Invoke(options);
-        return new KubernetesApi(Microsoft.Extensions.Options.Options.Create(options), time ?? TimeProvider.System, NullLogger<KubernetesApi>.Instance);
+        return new KubernetesApi(options, time ?? TimeProvider.System, NullLogger<KubernetesApi>.Instance, null);
     }
 
     public static PlaybookStepContext Context(string ns, string name, EvidenceCollector? evidence = null, TimeProvider? time = null) =>

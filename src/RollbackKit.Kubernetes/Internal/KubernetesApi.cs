@@ -2,7 +2,6 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 
@@ -31,11 +30,6 @@ internal sealed class KubernetesApi : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _pipeline;
-
-    public KubernetesApi(IOptions<KubernetesOptions> options, TimeProvider time, ILogger<KubernetesApi> logger)
-        : this(options.Value, time, logger, null)
-    {
-    }
 
     internal KubernetesApi(KubernetesOptions options, TimeProvider time, ILogger logger, IKubernetes? client)
     {
