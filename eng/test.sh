@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
 # Installs the test dependencies, builds everything (warnings are errors) and runs every test.
+# Ends with one summary line over all test assemblies: "N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash eng/install-test-deps.sh
 export ROLLBACKKIT_HELM3="$(pwd)/.tools/helm3/helm"
 export ROLLBACKKIT_HELM4="$(pwd)/.tools/helm4/helm"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
 dotnet build RollbackKit.sln -c Release -nologo -clp:ErrorsOnly
-dotnet test RollbackKit.sln -c Release --no-build -nologo --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=1500000
+status=0
+dotnet test RollbackKit.sln -c Release --no-build -nologo --logger "console;verbosity=normal" \
+  -- RunConfiguration.TestSessionTimeout=1500000 2>&1 | tee "$log" || status=$?
+
+# Each test assembly prints "Total tests: N", "Passed: N", "Failed: N", "Skipped: N"; add them up.
+sum() { grep -E "^\s+$1: [0-9]+\s*$" "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+total=$(grep -E '^Total tests: [0-9]+' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+echo
+echo "Test summary over all assemblies ($total tests):"
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$total" -eq 0 ]; then
+  exit 1
+fi

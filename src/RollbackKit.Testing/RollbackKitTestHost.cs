@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Dispatch;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
+using RollbackKit.Playbooks;
 
 namespace RollbackKit.Testing;
 
@@ -24,8 +25,9 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    private RollbackKitTestHost(ServiceProvider provider, FakeTimeProvider time, FakeMetricSource source, RecordingRollbackDispatcher dispatcher)
+    private RollbackKitTestHost(ServiceProvider provider, FakeTimeProvider time, FakeMetricSource source, RecordingRollbackDispatcher dispatcher, RecordingPlaybookStep step)
     {
+        Step = step;
         _provider = provider;
         Time = time;
         Source = source;
@@ -42,6 +44,9 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
 
     /// <summary>Records every rollback and alert request.</summary>
     public RecordingRollbackDispatcher Dispatcher { get; }
+
+    /// <summary>A step of type <c>recording</c> that configurations may use in their playbooks.</summary>
+    public RecordingPlaybookStep Step { get; }
 
     /// <summary>The validated options.</summary>
     public RollbackKitOptions Options { get; }
@@ -65,10 +70,12 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         var time = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var source = new FakeMetricSource(time);
         var dispatcher = new RecordingRollbackDispatcher();
+        var step = new RecordingPlaybookStep();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IMetricSource>(source);
+        services.AddSingleton<IPlaybookStepFactory>(step);
         services.AddRollbackKit(configure);
         services.RemoveAll<IRollbackDispatcher>();
         services.AddSingleton<IRollbackDispatcher>(dispatcher);
@@ -78,7 +85,7 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         {
             // Validate now, as a host would at start.
             _ = provider.GetRequiredService<IOptions<RollbackKitOptions>>().Value;
-            return new RollbackKitTestHost(provider, time, source, dispatcher);
+            return new RollbackKitTestHost(provider, time, source, dispatcher, step);
         }
         catch
         {

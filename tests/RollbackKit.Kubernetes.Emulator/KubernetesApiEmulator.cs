@@ -221,7 +221,14 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     {
         var request = context.Request;
         var body = "";
-        if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+        if (KubernetesProtobuf.IsProtobuf(request.ContentType))
+        {
+            // client-go's generated clientsets write Secrets and ConfigMaps as protobuf (helm's release storage).
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = KubernetesProtobuf.BodyAsJson(buffer.ToArray());
+        }
+        else if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
@@ -690,6 +697,17 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
         cts.CancelAfter(timeout);
         Interlocked.Increment(ref _watchesStarted);
         var name = route.Name;
+
+        // Streaming list (sendInitialEvents=true, used by client-go's WatchList, e.g. helm 4's --wait=watcher): the
+        // current objects as ADDED events, then a BOOKMARK marking the end of the initial events, then changes.
+        var initial = string.Equals(query["sendInitialEvents"], "true", StringComparison.Ordinal)
+            ? InitialEvents.Snapshot(Store, route.Resource!, route.Namespace, name, labels, fields)
+            : null;
+        if (initial is not null)
+        {
+            since = initial.ResourceVersion;
+        }
+
         var reader = Store.Watch(
             route.Resource!,
             route.Namespace,
@@ -702,6 +720,12 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
         {
             await context.Response.StartAsync(cts.Token).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
+            if (initial is not null)
+            {
+                await context.Response.WriteAsync(initial.ToWatchLines(route.Resource!), cts.Token).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(cts.Token).ConfigureAwait(false);
+            }
+
             await foreach (var evt in reader.ReadAllAsync(cts.Token).ConfigureAwait(false))
             {
                 var line = new JsonObject { ["type"] = evt.Type, ["object"] = evt.Object.DeepClone() }.ToJsonString() + "\n";

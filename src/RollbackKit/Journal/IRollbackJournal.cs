@@ -62,6 +62,9 @@ public sealed class JournalEntry
     /// <see cref="JournalEntryKind.Alert"/> and <see cref="JournalEntryKind.Refused"/>.</summary>
     public RollbackRequest? Request { get; init; }
 
+    /// <summary>The decision, for <see cref="JournalEntryKind.ApprovalDecided"/>.</summary>
+    public ApprovalDecision? Decision { get; init; }
+
     /// <summary>The step outcome, for <see cref="JournalEntryKind.StepCompleted"/>.</summary>
     public StepRecord? Step { get; init; }
 

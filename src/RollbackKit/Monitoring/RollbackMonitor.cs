@@ -32,7 +32,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         IServiceProvider services,
         TimeProvider timeProvider,
         MonitorMetrics metrics,
-        ILogger<RollbackMonitor> logger)
+        ILogger<RollbackMonitor>? logger = null)
     {
         _options = options.Value;
         _catalog = catalog;
@@ -40,7 +40,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         _services = services;
         _time = timeProvider;
         _metrics = metrics;
-        _logger = logger;
+        _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _state = new Lazy<State>(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -81,6 +81,11 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
     public async ValueTask<TargetHealth> ProbeAsync(RollbackTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
+        if (_options.Triggers.Count == 0)
+        {
+            return new TargetHealth(true, "no triggers configured", []);
+        }
+
         var state = _state.Value;
         var now = _time.GetUtcNow();
         var single = new[] { target };

@@ -10,7 +10,7 @@ namespace RollbackKit.Notifications;
 /// order; each delivery gets <see cref="RollbackWorkflowOptions.NotifierTimeout"/> (measured with the <see cref="TimeProvider"/>),
 /// after which it is abandoned. <see cref="Publish"/> never waits for a notifier.
 /// </summary>
-internal sealed partial class NotificationFanOut : IAsyncDisposable
+internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
 {
     private readonly Worker[] _workers;
     private readonly ILogger _logger;
@@ -42,6 +42,8 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable
             await worker.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private sealed class Worker : IAsyncDisposable
     {

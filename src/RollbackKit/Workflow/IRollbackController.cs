@@ -89,6 +89,7 @@ public interface IRollbackController
     /// <param name="rollbackId">The rollback id.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="KeyNotFoundException">The rollback is unknown to this process.</exception>
+    /// <exception cref="TaskCanceledException">This process stopped before the rollback finished (it stays unfinished in the journal and is resumed later).</exception>
     Task<RollbackStatus> WaitForCompletionAsync(string rollbackId, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -122,6 +122,7 @@ internal sealed partial class RollbackDispatcher
         {
             Timestamp = _time.GetUtcNow(),
             Kind = JournalEntryKind.ApprovalDecided,
+            Decision = outcome.Decision,
             RollbackId = run.RollbackId,
             TargetId = run.Target.Id,
             Actor = outcome.Decision == ApprovalDecision.TimedOut ? (high ? "timeout" : null) : outcome.DecidedBy,

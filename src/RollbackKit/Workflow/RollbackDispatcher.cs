@@ -14,7 +14,7 @@ namespace RollbackKit.Workflow;
 /// The dispatcher and workflow engine: every rollback request enters here; one workflow per target runs at a time under
 /// the <see cref="IRollbackLock"/>; every transition is journaled before it is acted on.
 /// </summary>
-internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbackController, IAsyncDisposable
+internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbackController, IAsyncDisposable, IDisposable
 {
     private const int MaxRecentStatuses = 1024;
     private readonly IRollbackTargetCatalog _catalog;
@@ -554,6 +554,8 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
             }
 
             runtime.Last = run.ToStatus();
+            _finished[run.RollbackId] = runtime.Last;
+            _finishedOrder.Enqueue(run.RollbackId);
             return run;
         }
 
@@ -607,7 +609,9 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 case JournalEntryKind.StepCompleted when entry.Step is { Succeeded: true } step:
                     item.Steps.Add(step.Index);
                     break;
-                case JournalEntryKind.ApprovalDecided when entry.Actor is { } actor:
+                case JournalEntryKind.ApprovalDecided when entry.Actor is { } actor
+                    && (entry.Decision == ApprovalDecision.Approved || (entry.Decision == ApprovalDecision.TimedOut && actor == "timeout")):
+                    // Approved, or a high-severity acknowledgement that timed out (which proceeds): resume past the gate.
                     item.ApprovedBy = actor;
                     break;
                 case JournalEntryKind.Completed:
@@ -717,4 +721,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
 
         _shutdown.Dispose();
     }
+
+    /// <summary>Synchronous disposal for containers disposed with <c>Dispose()</c>: same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -103,7 +103,7 @@ public class RollbackKitOptionsValidatorTests
     }
 
     [Fact]
-    public void AddRollbackKit_CalledTwice_RegistersOnce()
+    public async Task AddRollbackKit_CalledTwice_RegistersOnce()
     {
         var services = new ServiceCollection();
         services.AddRollbackKit();
@@ -112,20 +112,20 @@ public class RollbackKitOptionsValidatorTests
 
         Assert.Same(services, builder.Services);
         Assert.Equal(count + 1, services.Count); // only the second Configure call
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
         Assert.Single(provider.GetServices<IHostedService>().OfType<RollbackKit.Internal.RollbackMonitorHostedService>());
         Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<IOptions<RollbackKitOptions>>().Value.EvaluationInterval);
     }
 
     [Fact]
-    public void AddRollbackKit_ConfigurationSection_Binds()
+    public async Task AddRollbackKit_ConfigurationSection_Binds()
     {
         var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(ValidJson))).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IMetricSource>(new FakeMetricSource());
         services.AddSingleton<IPlaybookStepFactory>(new RecordingPlaybookStep());
         services.AddRollbackKit(configuration.GetSection("RollbackKit"));
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
 
         var options = provider.GetRequiredService<IOptions<RollbackKitOptions>>().Value;
 

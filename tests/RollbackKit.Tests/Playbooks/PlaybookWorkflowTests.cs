@@ -47,6 +47,7 @@ public class PlaybookWorkflowTests
         Assert.False(steps[0].Succeeded);
         Assert.True(steps[0].ContinuedOnFailure);
         Assert.True(steps[1].Succeeded);
+        await h.Notifier.WaitForAsync(RollbackEventKind.Succeeded); // delivery is asynchronous but ordered per notifier
         var stepEvents = h.Notifier.Events.Where(e => e.Kind == RollbackEventKind.StepCompleted).ToArray();
         Assert.Equal([false, true], stepEvents.Select(e => e.StepSucceeded!.Value));
     }

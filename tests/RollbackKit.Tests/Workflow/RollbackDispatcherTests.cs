@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NSubstitute;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
@@ -35,7 +38,21 @@ public class RollbackDispatcherTests
         Assert.Contains(entries, e => e.Kind == JournalEntryKind.StepCompleted && e.Step!.Succeeded);
         var completed = Assert.Single(entries, e => e.Kind == JournalEntryKind.Completed);
         Assert.Equal(RollbackState.RolledBack, completed.Audit!.State);
-        Assert.Contains("no health probe", completed.Audit.Verification.Summary, StringComparison.Ordinal);
+        Assert.True(completed.Audit.Verification.Performed);
+        Assert.Contains("healthy in 1/1 checks", completed.Audit.Verification.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_NoHealthProbeRegistered_RolledBackWithNote()
+    {
+        await using var h = WorkflowHarness.Create(
+            o => o.Workflow.VerificationWindow = TimeSpan.Zero,
+            after: s => s.RemoveAll<ITargetHealthProbe>());
+        var result = await h.Dispatcher.DispatchAsync(h.Request());
+        Assert.Equal(RollbackState.RolledBack, (await h.WaitAsync(result.RollbackId)).State);
+        var audit = (await h.History.GetRollbacksAsync()).Single();
+        Assert.False(audit.Verification.Performed);
+        Assert.Contains("no health probe", audit.Verification.Summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -275,13 +292,38 @@ public class RollbackDispatcherTests
     }
 
     [Fact]
-    public async Task DispatchAsync_InvalidPlaybook_FailsAndEscalates()
+    public async Task Options_UnknownStepType_RejectedAtStartNamingTheStep()
     {
         await using var h = WorkflowHarness.Create(o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "no-such-step" }));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => h.Dispatcher);
+        Assert.Contains("Playbook:Steps:1:Type", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no-such-step", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Options_InvalidStepSetting_RejectedAtStartNamingTheSetting()
+    {
+        await using var h = WorkflowHarness.Create(o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "http", Settings = { ["url"] = "not-a-url" } }));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => h.Dispatcher);
+        Assert.Contains("Playbook:Steps:1:Settings:url", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_PlaybookInvalidAtRollbackTime_FailsAndEscalates()
+    {
+        // Start-up validation accepts the step (first Create); building the playbook at rollback time fails.
+        var factory = Substitute.For<IPlaybookStepFactory>();
+        factory.Type.Returns("flaky-config");
+        factory.Create(Arg.Any<PlaybookStepDefinition>()).Returns(
+            _ => Substitute.For<IPlaybookStep>(),
+            _ => throw new PlaybookConfigurationException("endpoint", "no longer resolvable: flaky-config"));
+        await using var h = WorkflowHarness.Create(
+            o => o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "flaky-config" }),
+            s => s.AddSingleton(factory));
         var result = await h.Dispatcher.DispatchAsync(h.Request());
         var status = await h.WaitAsync(result.RollbackId);
         Assert.Equal(RollbackState.RollbackFailed, status.State);
-        Assert.Contains("no-such-step", status.Message, StringComparison.Ordinal);
+        Assert.Contains("flaky-config", status.Message, StringComparison.Ordinal);
         await h.Notifier.WaitForAsync(RollbackEventKind.Escalated);
     }
 }

@@ -51,17 +51,20 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     public static WorkflowHarness Create(
         Action<RollbackKitOptions>? configure = null,
         Action<IServiceCollection>? services = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        Action<IServiceCollection>? after = null)
     {
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
         var notifier = new RecordingNotifier();
         var collection = new ServiceCollection();
         collection.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        collection.AddLogging();
         collection.AddSingleton<TimeProvider>(time);
         collection.AddSingleton<INotifier>(notifier);
         WorkflowHarness? harness = null;
         services?.Invoke(collection);
         collection.TryAddSingleton<IRollbackJournal, InMemoryRollbackJournal>();
+        collection.TryAddSingleton<ITargetHealthProbe>(HealthyProbe.Instance);
         collection.AddRollbackKit(options =>
             {
                 options.Targets.Add(new TargetDefinition { Id = "app", Labels = new() { ["name"] = "app" } });
@@ -70,6 +73,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 options.Workflow.EvidenceEnabled = false;
                 options.Workflow.ProgressInterval = TimeSpan.Zero;
                 options.Workflow.UnfinishedScanInterval = TimeSpan.Zero;
+                options.Workflow.VerificationWindow = TimeSpan.Zero; // one health check unless a test asks for a window
                 configure?.Invoke(options);
             })
             .AddPlaybookStep("test", (ctx, ct) =>
@@ -77,6 +81,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 Interlocked.Increment(ref harness!._stepRuns);
                 return harness.Step(ctx, ct);
             });
+        after?.Invoke(collection);
         harness = new WorkflowHarness(collection.BuildServiceProvider(), time, notifier);
         return harness;
     }
@@ -104,7 +109,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
 
     public async Task StartHostedServicesAsync()
     {
-        foreach (var service in Services.GetServices<IHostedService>())
+        foreach (var service in Services.GetServices<IHostedService>().OfType<RollbackWorkflowHostedService>())
         {
             await service.StartAsync(CancellationToken.None);
         }
@@ -132,6 +137,15 @@ internal sealed class WorkflowHarness : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+}
+
+/// <summary>A probe that always reports the target healthy.</summary>
+internal sealed class HealthyProbe : ITargetHealthProbe
+{
+    public static readonly HealthyProbe Instance = new();
+
+    public ValueTask<TargetHealth> ProbeAsync(RollbackTarget target, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new TargetHealth(true, "all triggers pass", []));
 }
 
 /// <summary>Records every event and lets tests wait for one.</summary>

@@ -1,6 +1,0 @@
-namespace RollbackKit.AspNetCore;
-
-internal static class PackageInfo
-{
-    public const string Name = "RollbackKit.AspNetCore";
-}

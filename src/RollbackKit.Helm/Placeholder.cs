@@ -1,6 +1,0 @@
-namespace RollbackKit.Helm;
-
-internal static class PackageInfo
-{
-    public const string Name = "RollbackKit.Helm";
-}

@@ -1,0 +1,396 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RollbackKit.Metrics;
+
+namespace RollbackKit.Prometheus.Internal;
+
+/// <summary>
+/// Answers <see cref="MetricQueryDefinition"/>s with PromQL instant queries at the batch's evaluation time.
+/// With <see cref="MetricQueryDefinition.GroupBy"/> one request answers every target; otherwise one request per target.
+/// </summary>
+internal sealed class PrometheusMetricSource : IMetricSource
+{
+    private readonly PrometheusClient _client;
+    private readonly PrometheusOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PrometheusInstrumentation _instrumentation;
+    private readonly ConditionalWeakTable<MetricQueryBatch, BatchPlan> _plans = new();
+
+    public PrometheusMetricSource(
+        PrometheusClient client,
+        IOptions<PrometheusOptions> options,
+        TimeProvider time,
+        ILogger<PrometheusMetricSource> logger,
+        PrometheusInstrumentation instrumentation)
+    {
+        _client = client;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _instrumentation = instrumentation;
+    }
+
+    public string Name => _options.SourceName;
+
+    public async ValueTask QueryAsync(MetricQueryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        var query = batch.Query;
+        var time = batch.Time == default ? _time.GetUtcNow() : batch.Time;
+        var plan = GetPlan(batch);
+        var started = _time.GetTimestamp();
+        try
+        {
+            if (plan.GroupBy is not null)
+            {
+                await QueryGroupedAsync(batch, plan, time, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await QueryPerTargetAsync(batch, plan, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Never throw into the engine: anything unexpected is an error for every target.
+            var message = $"query '{query.Name}' failed: {ex.GetType().Name}: {ex.Message}";
+            batch.SetErrorForAll(message);
+            RecordError(query.Name, PrometheusErrorKind.Malformed, message);
+        }
+        finally
+        {
+            _instrumentation.QueryDuration.Record(
+                _time.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("query", query.Name));
+        }
+    }
+
+    private async ValueTask QueryGroupedAsync(MetricQueryBatch batch, BatchPlan plan, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        if (plan.GroupedQuery is null)
+        {
+            batch.SetErrorForAll(plan.GroupedError!);
+            RecordError(batch.Query.Name, PrometheusErrorKind.BadData, plan.GroupedError!);
+            return;
+        }
+
+        var sink = plan.GroupSink!;
+        sink.Begin(batch);
+        var result = await _client.QueryAsync(plan.GroupedQuery, time, TimeoutOf(batch.Query), plan.GroupBy!, sink, cancellationToken).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            var message = $"query '{batch.Query.Name}': {result.Error}";
+            batch.SetErrorForAll(message);
+            RecordError(batch.Query.Name, result.ErrorKind, message);
+            return;
+        }
+
+        if (result.ResultType is not (PrometheusResultType.Vector or PrometheusResultType.None))
+        {
+            var message = $"query '{batch.Query.Name}' with GroupBy '{batch.Query.GroupBy}' must return an instant vector, but returned a {Describe(result.ResultType)}";
+            batch.SetErrorForAll(message);
+            RecordError(batch.Query.Name, PrometheusErrorKind.BadData, message);
+            return;
+        }
+
+        for (var i = 0; i < batch.Targets.Count; i++)
+        {
+            if (sink.Counts[i] > 1)
+            {
+                batch.SetError(i, $"query '{batch.Query.Name}' returned {sink.Counts[i]} series with {batch.Query.GroupBy}=\"{batch.Targets[i].GetLabel(batch.Query.TargetLabel)}\"; aggregate by '{batch.Query.GroupBy}' so there is one per target");
+            }
+        }
+
+        // A target missing from the vector has no data; it is not zero.
+        batch.SetNoDataForUnanswered();
+    }
+
+    private async ValueTask QueryPerTargetAsync(MetricQueryBatch batch, BatchPlan plan, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        var count = batch.Targets.Count;
+        if (count == 0)
+        {
+            return;
+        }
+
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrency),
+            CancellationToken = cancellationToken,
+        };
+        var state = (Source: this, Batch: batch, Plan: plan, Time: time);
+        await Parallel.ForAsync(0, count, parallel, async (index, token) =>
+        {
+            await state.Source.QueryOneAsync(state.Batch, state.Plan, index, state.Time, token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    private async ValueTask QueryOneAsync(MetricQueryBatch batch, BatchPlan plan, int index, DateTimeOffset time, CancellationToken cancellationToken)
+    {
+        var query = batch.Query;
+        var target = batch.Targets[index];
+        var rendered = plan.PerTargetQueries![index];
+        if (rendered is null)
+        {
+            var message = plan.PerTargetErrors![index]!;
+            batch.SetError(index, message);
+            RecordError(query.Name, PrometheusErrorKind.BadData, message);
+            return;
+        }
+
+        var sink = plan.PerTargetSinks![index];
+        sink.Reset();
+        var result = await _client.QueryAsync(rendered, time, TimeoutOf(query), default, sink, cancellationToken).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            var message = $"query '{query.Name}' for target '{target.Id}': {result.Error}";
+            batch.SetError(index, message);
+            RecordError(query.Name, result.ErrorKind, message);
+            return;
+        }
+
+        switch (result.ResultType)
+        {
+            case PrometheusResultType.Vector or PrometheusResultType.Scalar or PrometheusResultType.None:
+                if (result.SeriesCount == 0 || !sink.HasValue)
+                {
+                    batch.SetNoData(index);
+                }
+                else if (result.SeriesCount > 1)
+                {
+                    var message = string.Create(CultureInfo.InvariantCulture, $"query '{query.Name}' returned {result.SeriesCount} series for target '{target.Id}'; exactly one is expected (aggregate it, for example with sum(...))");
+                    batch.SetError(index, message);
+                    RecordError(query.Name, PrometheusErrorKind.BadData, message);
+                }
+                else
+                {
+                    batch.SetValue(index, sink.Value);
+                }
+
+                break;
+            default:
+            {
+                var message = $"query '{query.Name}' must return an instant vector or a scalar, but returned a {Describe(result.ResultType)}";
+                batch.SetError(index, message);
+                RecordError(query.Name, PrometheusErrorKind.BadData, message);
+                break;
+            }
+        }
+    }
+
+    private static TimeSpan TimeoutOf(MetricQueryDefinition query) =>
+        query.Timeout > TimeSpan.Zero ? query.Timeout : TimeSpan.FromSeconds(5);
+
+    private static string Describe(PrometheusResultType type) => type switch
+    {
+        PrometheusResultType.Matrix => "range vector (matrix)",
+        PrometheusResultType.String => "string",
+        PrometheusResultType.Scalar => "scalar",
+        _ => "vector",
+    };
+
+    private void RecordError(string queryName, PrometheusErrorKind kind, string message)
+    {
+        Log.QueryFailed(_logger, queryName, kind, message);
+        _instrumentation.QueryErrors.Add(
+            1,
+            new KeyValuePair<string, object?>("query", queryName),
+            new KeyValuePair<string, object?>("kind", kind.ToString()));
+    }
+
+    private BatchPlan GetPlan(MetricQueryBatch batch)
+    {
+        if (_plans.TryGetValue(batch, out var plan) && plan.IsFor(batch.Query))
+        {
+            return plan;
+        }
+
+        plan = BuildPlan(batch);
+        _plans.AddOrUpdate(batch, plan);
+        return plan;
+    }
+
+    private BatchPlan BuildPlan(MetricQueryBatch batch)
+    {
+        var query = batch.Query;
+        var plan = new BatchPlan(query.Expression, query.GroupBy, query.TargetLabel);
+        var targets = batch.Targets;
+        if (!string.IsNullOrEmpty(query.GroupBy))
+        {
+            plan.GroupBy = Encoding.UTF8.GetBytes(query.GroupBy);
+            try
+            {
+                plan.GroupedQuery = PromQLTemplate.Render(query.Expression, name => ResolveShared(targets, name));
+            }
+            catch (FormatException ex)
+            {
+                plan.GroupedError = $"query '{query.Name}' cannot be rendered: {ex.Message}";
+                Log.QueryNotRenderable(_logger, query.Name, plan.GroupedError);
+            }
+
+            var map = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var key = targets[i].GetLabel(query.TargetLabel);
+                if (key is null)
+                {
+                    continue;
+                }
+
+                if (!map.TryGetValue(key, out var list))
+                {
+                    map[key] = list = [];
+                }
+
+                list.Add(i);
+            }
+
+            var frozen = new Dictionary<string, int[]>(map.Count, StringComparer.Ordinal);
+            foreach (var pair in map)
+            {
+                frozen[pair.Key] = [.. pair.Value];
+            }
+
+            plan.GroupSink = new GroupSink(frozen, targets.Count);
+            return plan;
+        }
+
+        plan.PerTargetQueries = new string?[targets.Count];
+        plan.PerTargetErrors = new string?[targets.Count];
+        plan.PerTargetSinks = new SingleSink[targets.Count];
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var target = targets[i];
+            plan.PerTargetSinks[i] = new SingleSink();
+            try
+            {
+                plan.PerTargetQueries[i] = PromQLTemplate.Render(query.Expression, name => Resolve(target, name));
+            }
+            catch (FormatException ex)
+            {
+                plan.PerTargetErrors[i] = $"query '{query.Name}' cannot be rendered for target '{target.Id}': {ex.Message}";
+                Log.QueryNotRenderable(_logger, query.Name, plan.PerTargetErrors[i]!);
+            }
+        }
+
+        return plan;
+    }
+
+    private string? Resolve(RollbackTarget target, string name) =>
+        target.GetLabel(name) ?? (name == "interval" ? _options.Interval : null);
+
+    private string? ResolveShared(IReadOnlyList<RollbackTarget> targets, string name)
+    {
+        string? shared = null;
+        foreach (var target in targets)
+        {
+            var value = Resolve(target, name);
+            if (value is null)
+            {
+                throw new FormatException($"target '{target.Id}' has no label '{name}'");
+            }
+
+            if (shared is not null && !string.Equals(shared, value, StringComparison.Ordinal))
+            {
+                throw new FormatException($"with GroupBy the query is run once for all targets, but targets differ in '{{{{{name}}}}}'");
+            }
+
+            shared = value;
+        }
+
+        return shared ?? (name == "interval" ? _options.Interval : null);
+    }
+
+    private sealed class BatchPlan(string expression, string? groupBy, string targetLabel)
+    {
+        public byte[]? GroupBy { get; set; }
+
+        public string? GroupedQuery { get; set; }
+
+        public string? GroupedError { get; set; }
+
+        public GroupSink? GroupSink { get; set; }
+
+        public string?[]? PerTargetQueries { get; set; }
+
+        public string?[]? PerTargetErrors { get; set; }
+
+        public SingleSink[]? PerTargetSinks { get; set; }
+
+        public bool IsFor(MetricQueryDefinition query) =>
+            string.Equals(expression, query.Expression, StringComparison.Ordinal)
+            && string.Equals(groupBy, string.IsNullOrEmpty(query.GroupBy) ? null : query.GroupBy, StringComparison.Ordinal)
+            && string.Equals(targetLabel, query.TargetLabel, StringComparison.Ordinal);
+    }
+
+    /// <summary>Matches each series to targets by the value of the GroupBy label, without allocating a string.</summary>
+    private sealed class GroupSink : IPrometheusSampleSink
+    {
+        private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private MetricQueryBatch? _batch;
+
+        public GroupSink(Dictionary<string, int[]> map, int targetCount)
+        {
+            _lookup = map.GetAlternateLookup<ReadOnlySpan<char>>();
+            Counts = new int[targetCount];
+        }
+
+        public int[] Counts { get; }
+
+        public void Begin(MetricQueryBatch batch)
+        {
+            _batch = batch;
+            Array.Clear(Counts);
+        }
+
+        public void OnSample(int seriesIndex, ReadOnlySpan<byte> label, bool hasLabel, double timestamp, double value)
+        {
+            if (!hasLabel || _batch is null)
+            {
+                return;
+            }
+
+            Span<char> chars = label.Length <= 256 ? stackalloc char[label.Length] : new char[label.Length];
+            var written = Encoding.UTF8.GetChars(label, chars);
+            if (!_lookup.TryGetValue(chars[..written], out var indices))
+            {
+                return;
+            }
+
+            foreach (var index in indices)
+            {
+                Counts[index]++;
+                _batch.SetValue(index, value);
+            }
+        }
+    }
+
+    /// <summary>Keeps the value of a single-series result.</summary>
+    private sealed class SingleSink : IPrometheusSampleSink
+    {
+        public bool HasValue { get; private set; }
+
+        public double Value { get; private set; }
+
+        public void Reset()
+        {
+            HasValue = false;
+            Value = double.NaN;
+        }
+
+        public void OnSample(int seriesIndex, ReadOnlySpan<byte> label, bool hasLabel, double timestamp, double value)
+        {
+            HasValue = true;
+            Value = value;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using RollbackKit.Notifications;
+using RollbackKit.Triggers;
+
+namespace RollbackKit.Slack.Internal;
+
+/// <summary>
+/// Sends escalations to the PagerDuty Events API v2 (<c>trigger</c>) and resolves them when the rollback later
+/// succeeds or the escalation is resolved. 429 and 5xx are retried with backoff; 400 is not.
+/// </summary>
+internal sealed class PagerDutyNotifier : INotifier
+{
+    public const string HttpClientName = "RollbackKit.PagerDuty";
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IOptionsMonitor<PagerDutyOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<PagerDutyNotifier> _logger;
+    private readonly ConcurrentDictionary<string, byte> _open = new(StringComparer.Ordinal);
+
+    private readonly IntegrationMetrics _metrics;
+
+    public PagerDutyNotifier(IHttpClientFactory httpClientFactory, IOptionsMonitor<PagerDutyOptions> options, TimeProvider timeProvider, IntegrationMetrics metrics, ILogger<PagerDutyNotifier> logger)
+    {
+        _metrics = metrics;
+        _httpClientFactory = httpClientFactory;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public string Name => "pagerduty";
+
+    public async ValueTask NotifyAsync(RollbackEvent rollbackEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollbackEvent);
+        var o = _options.CurrentValue;
+        if (string.IsNullOrWhiteSpace(o.RoutingKey))
+        {
+            return;
+        }
+
+        var dedupKey = DedupKey(rollbackEvent);
+        string action;
+        if (rollbackEvent.Kind == RollbackEventKind.Escalated)
+        {
+            action = "trigger";
+        }
+        else if ((rollbackEvent.Kind == RollbackEventKind.Succeeded && _open.ContainsKey(dedupKey))
+                 || rollbackEvent.Kind == RollbackEventKind.Resolved)
+        {
+            action = "resolve";
+        }
+        else
+        {
+            return;
+        }
+
+        var body = BuildEvent(rollbackEvent, o, action, dedupKey, _timeProvider.GetUtcNow());
+        var status = await SendAsync(body, o, cancellationToken).ConfigureAwait(false);
+        if (status is >= 200 and < 300)
+        {
+            if (action == "trigger")
+            {
+                _open[dedupKey] = 0;
+            }
+            else
+            {
+                _open.TryRemove(dedupKey, out _);
+            }
+
+            Log.PagerDutySent(_logger, action, dedupKey);
+            _metrics.Notification(Name, "sent");
+        }
+        else
+        {
+            Log.PagerDutyFailed(_logger, action, dedupKey, status);
+            _metrics.Notification(Name, "failed");
+        }
+    }
+
+    /// <summary>The dedup key: one PagerDuty alert per rollback (or per target for events without a rollback).</summary>
+    internal static string DedupKey(RollbackEvent e) => "rollbackkit/" + (e.RollbackId ?? e.Target.Id);
+
+    internal static string PagerDutySeverity(RollbackSeverity severity) => severity switch
+    {
+        RollbackSeverity.Critical => "critical",
+        RollbackSeverity.High => "error",
+        _ => "warning",
+    };
+
+    internal static byte[] BuildEvent(RollbackEvent e, PagerDutyOptions o, string action, string dedupKey, DateTimeOffset now)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("routing_key", o.RoutingKey);
+            w.WriteString("event_action", action);
+            w.WriteString("dedup_key", dedupKey);
+            if (action == "trigger")
+            {
+                var summary = string.Create(CultureInfo.InvariantCulture, $"[{e.Severity.ToPriority()}] RollbackKit: {e.Target.Id}: {e.Message}");
+                w.WriteStartObject("payload");
+                w.WriteString("summary", summary.Length <= 1024 ? summary : summary[..1024]);
+                w.WriteString("source", string.IsNullOrWhiteSpace(o.Source) ? "rollbackkit" : o.Source);
+                w.WriteString("severity", PagerDutySeverity(e.Severity));
+                w.WriteString("timestamp", (e.Timestamp == default ? now : e.Timestamp).ToString("O", CultureInfo.InvariantCulture));
+                w.WriteString("component", e.Target.Id);
+                if (e.Target.GetLabel(TargetLabels.Namespace) is { } ns)
+                {
+                    w.WriteString("group", ns);
+                }
+
+                w.WriteString("class", "rollback");
+                w.WriteStartObject("custom_details");
+                w.WriteString("target", e.Target.Id);
+                if (e.RollbackId is not null)
+                {
+                    w.WriteString("rollback_id", e.RollbackId);
+                }
+
+                w.WriteString("priority", e.Severity.ToPriority());
+                w.WriteString("message", e.Message);
+                if (e.Request is { } request)
+                {
+                    w.WriteString("trigger_type", request.TriggerType.ToString());
+                    w.WriteString("reason", request.Reason);
+                    if (request.Evidence is { } evidence)
+                    {
+                        w.WriteString("trigger", evidence.TriggerName);
+                        w.WriteString("condition", evidence.Condition);
+                        if (evidence.Actual is { } actual && !double.IsNaN(actual) && !double.IsInfinity(actual))
+                        {
+                            w.WriteNumber("actual", actual);
+                        }
+
+                        if (evidence.Threshold is { } threshold && !double.IsNaN(threshold) && !double.IsInfinity(threshold))
+                        {
+                            w.WriteNumber("threshold", threshold);
+                        }
+                    }
+                }
+
+                if (e.Duration is { } duration)
+                {
+                    w.WriteString("elapsed", duration.ToString("c", CultureInfo.InvariantCulture));
+                }
+
+                if (e.EvidencePath is not null)
+                {
+                    w.WriteString("evidence", e.EvidencePath);
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+                w.WriteString("client", "RollbackKit");
+            }
+
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Posts the event with retries; returns the final HTTP status (0 when no response was received).</summary>
+    private async Task<int> SendAsync(byte[] body, PagerDutyOptions o, CancellationToken cancellationToken)
+    {
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider }
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(0, o.MaxRetryAttempts),
+                Delay = o.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                MaxDelay = TimeSpan.FromMinutes(1),
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Result: { } r } => r.StatusCode == HttpStatusCode.TooManyRequests || (int)r.StatusCode >= 500,
+                    { Exception: HttpRequestException } => true,
+                    { Exception: TimeoutRejectedException } => true,
+                    _ => false,
+                }),
+                DelayGenerator = static args =>
+                    ValueTask.FromResult(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta && delta <= TimeSpan.FromMinutes(1) ? delta : (TimeSpan?)null),
+                OnRetry = args =>
+                {
+                    Log.PagerDutyRetrying(_logger, args.AttemptNumber + 1, (int?)args.Outcome.Result?.StatusCode ?? 0, args.RetryDelay.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(o.RequestTimeout)
+            .Build();
+
+        var baseUrl = o.EventsApiBaseUrl.AbsoluteUri.EndsWith('/') ? o.EventsApiBaseUrl : new Uri(o.EventsApiBaseUrl.AbsoluteUri + "/");
+        var uri = new Uri(baseUrl, "v2/enqueue");
+        var client = _httpClientFactory.CreateClient(HttpClientName);
+        try
+        {
+            using var response = await pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    var r = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+                    return r;
+                },
+                cancellationToken).ConfigureAwait(false);
+            return (int)response.StatusCode;
+        }
+        catch (HttpRequestException ex)
+        {
+            Log.PagerDutyUnreachable(_logger, ex.HttpRequestError.ToString());
+            return 0;
+        }
+        catch (TimeoutRejectedException)
+        {
+            Log.PagerDutyUnreachable(_logger, "timeout");
+            return 0;
+        }
+    }
+}

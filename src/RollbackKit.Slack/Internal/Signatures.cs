@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace RollbackKit.Slack.Internal;
+
+/// <summary>Webhook signature checks (HMAC-SHA256, compared in constant time).</summary>
+internal static class Signatures
+{
+    /// <summary>Computes Slack's <c>v0=</c> signature: HMAC-SHA256 over <c>v0:{timestamp}:{body}</c>.</summary>
+    public static string ComputeSlack(string signingSecret, string timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.UTF8.GetBytes("v0:" + timestamp + ":");
+        var data = ArrayPool<byte>.Shared.Rent(prefix.Length + body.Length);
+        try
+        {
+            prefix.CopyTo(data, 0);
+            body.CopyTo(data.AsSpan(prefix.Length));
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(signingSecret), data.AsSpan(0, prefix.Length + body.Length), mac);
+            return "v0=" + Convert.ToHexStringLower(mac);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(data);
+        }
+    }
+
+    /// <summary>Verifies an <c>X-Slack-Signature</c> header value.</summary>
+    public static bool VerifySlack(string signingSecret, string timestamp, ReadOnlySpan<byte> body, string? header)
+    {
+        if (header is null || !header.StartsWith("v0=", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var expected = ComputeSlack(signingSecret, timestamp, body);
+        return FixedTimeEqualsAscii(expected, header.Trim());
+    }
+
+    /// <summary>HMAC-SHA256 of <paramref name="body"/> as lower-case hex.</summary>
+    public static string HmacHex(string secret, ReadOnlySpan<byte> body)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, mac);
+        return Convert.ToHexStringLower(mac);
+    }
+
+    /// <summary>Verifies <c>X-PagerDuty-Signature: v1=&lt;hex&gt;[,v1=&lt;hex&gt;…]</c> against any of the secrets.</summary>
+    public static bool VerifyPagerDuty(IEnumerable<string> secrets, ReadOnlySpan<byte> body, string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return false;
+        }
+
+        var candidates = header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var matched = false;
+        foreach (var secret in secrets)
+        {
+            if (string.IsNullOrEmpty(secret))
+            {
+                continue;
+            }
+
+            var expected = "v1=" + HmacHex(secret, body);
+            foreach (var candidate in candidates)
+            {
+                // No early exit: every entry is compared so timing does not reveal which one matched.
+                matched |= FixedTimeEqualsAscii(expected, candidate.ToLowerInvariant());
+            }
+        }
+
+        return matched;
+    }
+
+    /// <summary>Compares two ASCII strings in time that depends only on their lengths.</summary>
+    public static bool FixedTimeEqualsAscii(string expected, string actual)
+    {
+        var a = Encoding.ASCII.GetBytes(expected);
+        var b = Encoding.ASCII.GetBytes(actual);
+        return CryptographicOperations.FixedTimeEquals(a, b);
+    }
+
+    /// <summary>Parses a Unix-seconds timestamp.</summary>
+    public static bool TryParseUnixSeconds(string? text, out DateTimeOffset value)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and < 253402300799)
+        {
+            value = DateTimeOffset.FromUnixTimeSeconds(seconds);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+}

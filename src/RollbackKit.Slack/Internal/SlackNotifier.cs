@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RollbackKit.Notifications;
+using RollbackKit.Triggers;
+
+namespace RollbackKit.Slack.Internal;
+
+/// <summary>
+/// Posts rollback events to Slack. Keeps about one message per second per channel, honours <c>Retry-After</c>,
+/// collapses throttled progress updates (latest wins, sent in the background when the channel is free) and threads
+/// the messages of one rollback (bot-token mode). Failures are logged and swallowed; only the caller's cancellation
+/// ends a call early with an exception.
+/// </summary>
+internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
+{
+    private const int MaxTrackedThreads = 4096;
+
+    private readonly SlackApiClient _client;
+    private readonly IOptionsMonitor<SlackOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<SlackNotifier> _logger;
+    private readonly ConcurrentDictionary<string, ChannelLane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SlackThread> _threads = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _threadOrder = new();
+    private readonly ConcurrentDictionary<long, Task> _flushes = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private long _nextFlush;
+
+    private readonly IntegrationMetrics _metrics;
+
+    public SlackNotifier(SlackApiClient client, IOptionsMonitor<SlackOptions> options, TimeProvider timeProvider, IntegrationMetrics metrics, ILogger<SlackNotifier> logger)
+    {
+        _metrics = metrics;
+        _client = client;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public string Name => "slack";
+
+    /// <summary>The thread (channel, ts) of a rollback, when one was started.</summary>
+    internal bool TryGetThread(string rollbackId, out SlackThread thread) => _threads.TryGetValue(rollbackId, out thread!);
+
+    public async ValueTask NotifyAsync(RollbackEvent rollbackEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollbackEvent);
+        var botMode = _client.BotMode;
+        var rollbackId = rollbackEvent.RollbackId;
+        SlackThread? thread = botMode && rollbackId is not null && _threads.TryGetValue(rollbackId, out var t) ? t : null;
+        var channel = botMode ? thread?.Channel ?? ResolveChannel(rollbackEvent, _options.CurrentValue) : null;
+        if (botMode && channel is null)
+        {
+            Log.SlackNoChannel(_logger, rollbackEvent.Target.Id);
+            return;
+        }
+
+        var lane = _lanes.GetOrAdd(channel ?? "(webhook)", static _ => new ChannelLane());
+        var progressKey = rollbackId ?? rollbackEvent.Target.Id;
+        if (rollbackEvent.Kind == RollbackEventKind.Progress
+            && (lane.NextAllowed > _timeProvider.GetUtcNow() || lane.Gate.CurrentCount == 0))
+        {
+            // Throttled: keep only the latest progress per rollback and send it when the channel is free again.
+            lane.PendingProgress[progressKey] = rollbackEvent;
+            Log.SlackProgressCoalesced(_logger, channel ?? "webhook", progressKey);
+            _metrics.Notification(Name, "queued");
+            EnsureFlush(lane, channel);
+            return;
+        }
+
+        // Any newer event of the rollback supersedes a progress update still waiting.
+        lane.PendingProgress.TryRemove(progressKey, out _);
+        await lane.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await SendAsync(lane, channel, rollbackEvent, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lane.Gate.Release();
+        }
+    }
+
+    /// <summary>Completes when every queued progress update has been sent or dropped.</summary>
+    internal Task WhenIdleAsync() => Task.WhenAll(_flushes.Values);
+
+    private void EnsureFlush(ChannelLane lane, string? channel)
+    {
+        if (Interlocked.CompareExchange(ref lane.Flushing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        var id = Interlocked.Increment(ref _nextFlush);
+        var task = Task.Run(() => FlushAsync(lane, channel), CancellationToken.None);
+        _flushes[id] = task;
+        _ = task.ContinueWith(_ => _flushes.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task FlushAsync(ChannelLane lane, string? channel)
+    {
+        try
+        {
+            while (!lane.PendingProgress.IsEmpty && !_shutdown.IsCancellationRequested)
+            {
+                await lane.Gate.WaitAsync(_shutdown.Token).ConfigureAwait(false);
+                try
+                {
+                    foreach (var key in lane.PendingProgress.Keys)
+                    {
+                        await WaitForTurnAsync(lane, _shutdown.Token).ConfigureAwait(false);
+                        if (lane.PendingProgress.TryRemove(key, out var latest))
+                        {
+                            await SendAsync(lane, channel, latest, key, _shutdown.Token).ConfigureAwait(false);
+                        }
+                    }
+                }
+                finally
+                {
+                    lane.Gate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref lane.Flushing, 0);
+            if (!lane.PendingProgress.IsEmpty && !_shutdown.IsCancellationRequested)
+            {
+                EnsureFlush(lane, channel);
+            }
+        }
+    }
+
+    private async ValueTask WaitForTurnAsync(ChannelLane lane, CancellationToken cancellationToken)
+    {
+        var wait = lane.NextAllowed - _timeProvider.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends one event with pacing and retries; the caller holds the lane's gate. For a queued progress update,
+    /// <paramref name="progressKey"/> lets a newer update replace it between attempts.
+    /// </summary>
+    private async Task SendAsync(ChannelLane lane, string? channel, RollbackEvent rollbackEvent, string? progressKey, CancellationToken cancellationToken)
+    {
+        var options = _options.CurrentValue;
+        var botMode = _client.BotMode;
+        var attempts = Math.Max(1, options.MaxAttempts);
+        for (var attempt = 1; attempt <= attempts; attempt++)
+        {
+            await WaitForTurnAsync(lane, cancellationToken).ConfigureAwait(false);
+            if (progressKey is not null && lane.PendingProgress.TryRemove(progressKey, out var newer))
+            {
+                rollbackEvent = newer;
+            }
+
+            // Read the thread now: an earlier message of this rollback may have started it while we waited.
+            var rollbackId = rollbackEvent.RollbackId;
+            SlackThread? thread = botMode && rollbackId is not null && _threads.TryGetValue(rollbackId, out var current) ? current : null;
+            var body = SlackMessageBuilder.BuildMessage(rollbackEvent, channel, thread?.Ts);
+            var result = await _client.PostMessageAsync(body, cancellationToken).ConfigureAwait(false);
+            var now = _timeProvider.GetUtcNow();
+            lane.NextAllowed = now + options.MinimumMessageInterval;
+            switch (result.Status)
+            {
+                case SlackCallStatus.Ok:
+                    if (botMode && rollbackId is not null && thread is null && result.Ts is not null)
+                    {
+                        RememberThread(rollbackId, new SlackThread(channel!, result.Ts));
+                    }
+
+                    Log.SlackMessageSent(_logger, rollbackEvent.Kind, channel ?? "webhook", rollbackEvent.Target.Id);
+                    _metrics.Notification(Name, "sent");
+                    return;
+                case SlackCallStatus.RateLimited:
+                    var retryAfter = result.RetryAfter ?? options.MinimumMessageInterval;
+                    if (retryAfter > options.MaxRetryAfter)
+                    {
+                        retryAfter = options.MaxRetryAfter;
+                    }
+
+                    lane.NextAllowed = now + (retryAfter > options.MinimumMessageInterval ? retryAfter : options.MinimumMessageInterval);
+                    Log.SlackRateLimited(_logger, channel ?? "webhook", retryAfter.TotalSeconds, attempt);
+                    break;
+                case SlackCallStatus.Transient:
+                    var backoff = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
+                    lane.NextAllowed = now + (backoff > options.MinimumMessageInterval ? backoff : options.MinimumMessageInterval);
+                    Log.SlackTransientFailure(_logger, channel ?? "webhook", result.Error ?? "unknown", attempt);
+                    break;
+                default:
+                    Log.SlackMessageFailed(_logger, rollbackEvent.Kind, channel ?? "webhook", result.Error ?? "unknown");
+                    _metrics.Notification(Name, "failed");
+                    return;
+            }
+        }
+
+        Log.SlackMessageGaveUp(_logger, rollbackEvent.Kind, channel ?? "webhook", attempts);
+        _metrics.Notification(Name, "failed");
+    }
+
+    public void Dispose()
+    {
+        if (!_shutdown.IsCancellationRequested)
+        {
+            _shutdown.Cancel();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        try
+        {
+            await WhenIdleAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void RememberThread(string rollbackId, SlackThread thread)
+    {
+        if (_threads.TryAdd(rollbackId, thread))
+        {
+            _threadOrder.Enqueue(rollbackId);
+            while (_threads.Count > MaxTrackedThreads && _threadOrder.TryDequeue(out var oldest))
+            {
+                _threads.TryRemove(oldest, out _);
+            }
+        }
+    }
+
+    internal static string? ResolveChannel(RollbackEvent e, SlackOptions options)
+    {
+        if (options.TargetChannels.TryGetValue(e.Target.Id, out var byTarget) && !string.IsNullOrWhiteSpace(byTarget))
+        {
+            return byTarget;
+        }
+
+        foreach (var (key, value) in options.SeverityChannels)
+        {
+            if (RollbackSeverityExtensions.TryParse(key, out var severity) && severity == e.Severity && !string.IsNullOrWhiteSpace(value))
+            {
+                return value;
+            }
+        }
+
+        return string.IsNullOrWhiteSpace(options.Channel) ? null : options.Channel;
+    }
+
+    private sealed class ChannelLane
+    {
+#pragma warning disable CA1051 // Used with Interlocked.
+        public int Flushing;
+#pragma warning restore CA1051
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public DateTimeOffset NextAllowed { get; set; } = DateTimeOffset.MinValue;
+
+        /// <summary>The latest throttled progress update per rollback.</summary>
+        public ConcurrentDictionary<string, RollbackEvent> PendingProgress { get; } = new(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>The Slack thread of one rollback.</summary>
+/// <param name="Channel">The channel the thread is in (as configured).</param>
+/// <param name="Ts">The parent message's <c>ts</c>.</param>
+internal sealed record SlackThread(string Channel, string Ts);

@@ -1,7 +1,0 @@
-namespace RollbackKit.Prometheus.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Assembly_Loads_HasName() => Assert.NotNull(typeof(SmokeTests).Assembly.GetName().Name);
-}
