@@ -8,6 +8,7 @@ using RollbackKit.Kubernetes;
 using RollbackKit.Kubernetes.Coordination;
 using RollbackKit.Kubernetes.Internal;
 using RollbackKit.Kubernetes.Steps;
+using RollbackKit.Monitoring;
 using RollbackKit.Playbooks;
 
 namespace RollbackKit;
@@ -93,7 +94,8 @@ public static class KubernetesRollbackKitBuilderExtensions
     }
 
     /// <summary>
-    /// Adds Lease-based leader election (<see cref="ILeaderElection"/>) and a hosted service that runs it.
+    /// Adds Lease-based leader election (<see cref="ILeaderElection"/>), a hosted service that runs it, and makes it the
+    /// monitor's <see cref="IMonitorLeadership"/> so that only the leader evaluates triggers.
     /// Options bind from <c>RollbackKit:Kubernetes:LeaderElection</c>.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
@@ -115,6 +117,8 @@ public static class KubernetesRollbackKitBuilderExtensions
 
         services.TryAddSingleton<KubernetesLeaderElection>();
         services.TryAddSingleton<ILeaderElection>(sp => sp.GetRequiredService<KubernetesLeaderElection>());
+        services.RemoveAll<IMonitorLeadership>();
+        services.AddSingleton<IMonitorLeadership>(sp => sp.GetRequiredService<KubernetesLeaderElection>());
         services.AddHostedService<LeaderElectionService>();
         return builder;
     }

@@ -92,5 +92,7 @@ public sealed class KubernetesRegistrationTests
         Assert.Equal("me", election.Identity);
         Assert.False(election.IsLeader);
         Assert.Contains(sp.GetServices<IHostedService>(), s => s is LeaderElectionService);
+        Assert.Same(election, sp.GetRequiredService<RollbackKit.Monitoring.IMonitorLeadership>());
+        Assert.False(await sp.GetRequiredService<RollbackKit.Monitoring.IMonitorLeadership>().IsLeaderAsync(CancellationToken.None));
     }
 }

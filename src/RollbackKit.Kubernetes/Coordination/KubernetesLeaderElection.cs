@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RollbackKit.Kubernetes.Internal;
+using RollbackKit.Monitoring;
 
 namespace RollbackKit.Kubernetes.Coordination;
 
 /// <summary>Lease-based leader election; rounds run by <see cref="LeaderElectionService"/> every RetryPeriod.</summary>
-internal sealed class KubernetesLeaderElection : ILeaderElection, IDisposable
+internal sealed class KubernetesLeaderElection : ILeaderElection, IMonitorLeadership, IDisposable
 {
     private readonly LeaseClient _leases;
     private readonly KubernetesLeaderElectionOptions _options;
@@ -75,6 +76,9 @@ internal sealed class KubernetesLeaderElection : ILeaderElection, IDisposable
         SetLeader(leader);
         return leader;
     }
+
+    /// <summary>The monitor asks before each tick; the answer is the last election round's (run by the hosted service).</summary>
+    public ValueTask<bool> IsLeaderAsync(CancellationToken cancellationToken) => ValueTask.FromResult(IsLeader);
 
     public async ValueTask ReleaseAsync(CancellationToken cancellationToken = default)
     {

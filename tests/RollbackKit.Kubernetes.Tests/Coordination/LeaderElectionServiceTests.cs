@@ -32,6 +32,7 @@ public sealed class LeaderElectionServiceTests : IAsyncLifetime
         await service.StartAsync(CancellationToken.None);
         Assert.True(await became.Task.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.True(election.IsLeader);
+        Assert.True(await sp.GetRequiredService<RollbackKit.Monitoring.IMonitorLeadership>().IsLeaderAsync(CancellationToken.None));
         Assert.Equal("replica-1", _emulator.Get("coordination.k8s.io/v1", "leases", "default", "rollbackkit-leader")!["spec"]!["holderIdentity"]!.GetValue<string>());
         await service.StopAsync(CancellationToken.None);
         Assert.False(election.IsLeader);
