@@ -78,6 +78,16 @@ public sealed class UndoStepTests : IAsyncLifetime
         AssertSameDeployment("web");
         var image = _emulator.Get("apps/v1", "deployments", "ours", "web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>();
         Assert.Equal("web:2", image);
+
+        // kubectl sees the same history and a finished rollout on both copies.
+        var theirs = await Kubectl.RunAsync(_kubeconfig, "-n", "kubectl", "rollout", "history", "deployment/web");
+        var ours = await Kubectl.RunAsync(_kubeconfig, "-n", "ours", "rollout", "history", "deployment/web");
+        Assert.True(ours.ExitCode == 0, ours.StdErr);
+        Assert.Equal(theirs.StdOut, ours.StdOut);
+        Assert.Contains("4         deploy web:2", ours.StdOut);
+        var status = await Kubectl.RunAsync(_kubeconfig, "-n", "ours", "rollout", "status", "deployment/web", "--timeout=20s");
+        Assert.True(status.ExitCode == 0, status.StdErr);
+        Assert.Contains("successfully rolled out", status.StdOut);
     }
 
     [Fact]
