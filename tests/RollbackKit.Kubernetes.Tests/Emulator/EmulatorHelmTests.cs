@@ -89,6 +89,42 @@ public sealed class EmulatorHelmTests : IAsyncLifetime
     [Theory]
     [InlineData(3)]
     [InlineData(4)]
+    public async Task Helm_InstallWithDeploymentAndWait_Succeeds(int major)
+    {
+        var chart = Path.Combine(_dir.Path, "chart");
+        await File.WriteAllTextAsync(Path.Combine(chart, "templates", "deployment.yaml"), """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: {{ .Release.Name }}-web
+            spec:
+              replicas: 2
+              selector:
+                matchLabels:
+                  app: {{ .Release.Name }}-web
+              template:
+                metadata:
+                  labels:
+                    app: {{ .Release.Name }}-web
+                spec:
+                  containers:
+                    - name: web
+                      image: "web:{{ .Values.color }}"
+            """);
+        var release = $"wait{major}";
+        var r = await HelmAsync(major, "install", release, chart, "-n", "apps", "--wait", "--timeout", "60s");
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        r = await HelmAsync(major, "upgrade", release, chart, "-n", "apps", "--set", "color=red", "--wait", "--timeout", "60s");
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        Assert.Equal("web:red", _emulator.Get("apps/v1", "deployments", "apps", $"{release}-web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        r = await HelmAsync(major, "rollback", release, "1", "-n", "apps", "--wait", "--timeout", "60s");
+        Assert.True(r.Code == 0, r.Err + r.Out);
+        Assert.Equal("web:blue", _emulator.Get("apps/v1", "deployments", "apps", $"{release}-web")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
     public async Task Helm_InstallUpgradeRollbackUninstall_Works(int major)
     {
         var release = $"demo{major}";
