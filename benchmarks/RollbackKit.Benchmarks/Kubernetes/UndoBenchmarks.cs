@@ -50,7 +50,10 @@ public class UndoBenchmarks
         _emulator.SeedDeployment("bench", "web", 1, images);
         _api = new KubernetesApi(new KubernetesOptions { Server = _emulator.BaseAddress }, TimeProvider.System, NullLogger.Instance, null);
         _http = new HttpClient { BaseAddress = _emulator.BaseAddress };
-        _undo = new UndoStep(new PlaybookStepDefinition { Type = "kubernetes.undo" }, _api);
+        // markRollback=false: every invocation really rolls back (toggling between the two newest revisions).
+        var definition = new PlaybookStepDefinition { Type = "kubernetes.undo" };
+        definition.Settings["markRollback"] = "false";
+        _undo = new UndoStep(definition, _api);
         _context = new PlaybookStepContext(
             "bench",
             new RollbackRequest

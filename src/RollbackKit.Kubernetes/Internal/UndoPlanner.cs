@@ -15,6 +15,9 @@ internal static class UndoPlanner
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     public const string HashLabel = "pod-template-hash";
 
+    /// <summary>Annotation naming the rollback that last rolled the deployment back (makes a re-run after a crash a no-op).</summary>
+    public const string RollbackIdAnnotation = "rollbackkit.io/rollback-id";
+
     /// <summary>Annotations kept from the deployment rather than copied from the ReplicaSet (kubectl's annotationsToSkip).</summary>
     public static readonly IReadOnlySet<string> AnnotationsToSkip = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -41,7 +44,7 @@ internal static class UndoPlanner
         return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : null;
     }
 
-    public static UndoPlan Plan(V1Deployment deployment, IReadOnlyList<V1ReplicaSet> controlled, long toRevision)
+    public static UndoPlan Plan(V1Deployment deployment, IReadOnlyList<V1ReplicaSet> controlled, long toRevision, string? rollbackId = null)
     {
         var name = deployment.Metadata.Name;
         if (toRevision < 0)
@@ -113,10 +116,15 @@ internal static class UndoPlanner
 
         foreach (var (k, v) in target.Metadata.Annotations ?? new Dictionary<string, string>())
         {
-            if (!AnnotationsToSkip.Contains(k))
+            if (!AnnotationsToSkip.Contains(k) && k != RollbackIdAnnotation)
             {
                 annotations[k] = v;
             }
+        }
+
+        if (rollbackId is not null)
+        {
+            annotations[RollbackIdAnnotation] = rollbackId;
         }
 
         var patch = new JsonArray(

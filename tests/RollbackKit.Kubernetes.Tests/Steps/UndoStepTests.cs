@@ -54,6 +54,8 @@ public sealed class UndoStepTests : IAsyncLifetime
             $"templates differ:\nkubectl: {theirs["spec"]!["template"]!.ToJsonString()}\nours:    {ours["spec"]!["template"]!.ToJsonString()}");
         var a = (JsonObject)theirs["metadata"]!["annotations"]!.DeepClone();
         var b = (JsonObject)ours["metadata"]!["annotations"]!.DeepClone();
+        Assert.Equal("rb-1", b["rollbackkit.io/rollback-id"]!.GetValue<string>());
+        b.Remove("rollbackkit.io/rollback-id");
         foreach (var key in s_skipped)
         {
             a.Remove(key);
@@ -133,6 +135,29 @@ public sealed class UndoStepTests : IAsyncLifetime
         Assert.Equal("{}", ours["metadata"]!["annotations"]!["kubectl.kubernetes.io/last-applied-configuration"]!.GetValue<string>());
         Assert.Null(ours["metadata"]!["annotations"]!["team"]);
         Assert.Null(ours["spec"]!["template"]!["metadata"]!["labels"]!["pod-template-hash"]);
+    }
+
+    [Fact]
+    public async Task Execute_SameRollbackTwice_UndoesOnlyOnce()
+    {
+        _emulator.SeedDeployment("ours", "twice", 2, "twice:1", "twice:2", "twice:3");
+        Assert.True((await OursAsync("twice")).Succeeded);
+        var again = await OursAsync("twice");
+        Assert.True(again.Succeeded);
+        Assert.Equal("skipped rollback (deployment ours/twice was already rolled back by rb-1)", again.Message);
+        Assert.Single(_emulator.Requests, r => r.Verb == "patch");
+        Assert.Equal("twice:2", _emulator.Get("apps/v1", "deployments", "ours", "twice")!["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Execute_MarkRollbackFalse_UndoesAgainLikeKubectl()
+    {
+        _emulator.SeedDeployment("ours", "plain", 2, "plain:1", "plain:2", "plain:3");
+        Assert.True((await OursAsync("plain", ("markRollback", "false"))).Succeeded);
+        Assert.True((await OursAsync("plain", ("markRollback", "false"))).Succeeded);
+        var d = _emulator.Get("apps/v1", "deployments", "ours", "plain")!;
+        Assert.Equal("plain:3", d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]!.GetValue<string>());
+        Assert.Null(d["metadata"]!["annotations"]!["rollbackkit.io/rollback-id"]);
     }
 
     [Fact]
