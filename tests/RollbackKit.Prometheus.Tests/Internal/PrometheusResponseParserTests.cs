@@ -57,6 +57,30 @@ public sealed class PrometheusResponseParserTests
     }
 
     [Fact]
+    public void TryParseValue_ManyDecimalForms_MatchesDoubleParseExactly()
+    {
+        var random = new Random(42);
+        var formats = new[] { "R", "F0", "F1", "F3", "F6", "F9", "G15", "G17", "E3" };
+        for (var i = 0; i < 20_000; i++)
+        {
+            var number = (random.NextDouble() - 0.3) * Math.Pow(10, random.Next(-8, 16));
+            var text = number.ToString(formats[i % formats.Length], System.Globalization.CultureInfo.InvariantCulture);
+
+            Assert.True(PrometheusResponseParser.TryParseValue(Encoding.UTF8.GetBytes(text), out var parsed), text);
+            Assert.Equal(double.Parse(text, System.Globalization.CultureInfo.InvariantCulture), parsed);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-")]
+    [InlineData(".")]
+    [InlineData("1.2.3")]
+    [InlineData("12a")]
+    public void TryParseValue_NotANumber_ReturnsFalse(string text) =>
+        Assert.False(PrometheusResponseParser.TryParseValue(Encoding.UTF8.GetBytes(text), out _));
+
+    [Fact]
     public void Parse_Scalar_ReturnsOneValueWithoutLabel()
     {
         var info = Parse("""{"status":"success","data":{"resultType":"scalar","result":[1700000000,"42.5"]}}""", "deployment", out var sink);
