@@ -13,7 +13,6 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private FileStream? _stream;
     private bool _disposed;
 
     public FileRollbackJournal(string path, ILogger<FileRollbackJournal> logger)
@@ -29,14 +28,28 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
     {
         ArgumentNullException.ThrowIfNull(entry);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, JournalJson.Options);
+        var line = new byte[bytes.Length + 1];
+        bytes.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var stream = _stream ??= OpenForAppend();
-            var line = new byte[bytes.Length + 1];
-            bytes.CopyTo(line, 0);
-            line[^1] = (byte)'\n';
+
+            // Opened exclusively for each record (an advisory lock on Unix), so several journals on one file, in this
+            // process or in others, append whole lines after each other instead of overwriting each other.
+            using var stream = Open(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            if (stream.Length > 0)
+            {
+                // A crash may have left a torn last line: start the next record on a fresh line so it stays readable.
+                stream.Seek(-1, SeekOrigin.End);
+                if (stream.ReadByte() != '\n')
+                {
+                    stream.Write("\n"u8);
+                }
+            }
+
+            stream.Seek(0, SeekOrigin.End);
             await stream.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);
         }
@@ -58,7 +71,7 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             content = new byte[reader.Length];
             await reader.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
         }
@@ -100,29 +113,27 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
         return result;
     }
 
-    private FileStream OpenForAppend()
+    /// <summary>Opens the journal, waiting briefly while another writer holds its exclusive lock.</summary>
+    private FileStream Open(FileMode mode, FileAccess access, FileShare share)
     {
         var directory = System.IO.Path.GetDirectoryName(_path);
-        if (!string.IsNullOrEmpty(directory))
+        if (mode != FileMode.Open && !string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
         }
 
-        var stream = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        if (stream.Length > 0)
+        for (var attempt = 0; ; attempt++)
         {
-            // A crash may have left a torn last line: start the next record on a fresh line so it stays readable.
-            stream.Seek(-1, SeekOrigin.End);
-            var last = stream.ReadByte();
-            stream.Seek(0, SeekOrigin.End);
-            if (last != '\n')
+            try
             {
-                stream.Write("\n"u8);
-                stream.Flush(flushToDisk: true);
+                return new FileStream(_path, mode, access, share);
+            }
+            catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException && attempt < 5_000)
+            {
+                // Another writer appends one line at a time; it holds the lock for microseconds.
+                Thread.Sleep(attempt < 20 ? 0 : 1);
             }
         }
-
-        return stream;
     }
 
     public void Dispose()
@@ -131,8 +142,6 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
         try
         {
             _disposed = true;
-            _stream?.Dispose();
-            _stream = null;
         }
         finally
         {

@@ -31,6 +31,24 @@ public sealed class FileRollbackJournalTests : IDisposable
     };
 
     [Fact]
+    public async Task AppendAsync_TwoJournalsOnOneFileConcurrently_KeepsEveryLine()
+    {
+        // Two replicas (or two hosts in one process) sharing one journal file must not overwrite each other's lines.
+        using var first = Open();
+        using var second = Open();
+        var writes = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            await (i % 2 == 0 ? first : second).AppendAsync(Entry("r" + i, RollbackState.RollingBack));
+        }));
+
+        await Task.WhenAll(writes);
+
+        var entries = await first.ReadAsync();
+        Assert.Equal(200, entries.Count);
+        Assert.Equal(200, entries.Select(e => e.RollbackId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task AppendAsync_ThenReopen_ReadsAllInOrder()
     {
         using (var journal = Open())
