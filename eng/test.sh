@@ -16,8 +16,8 @@ dotnet test RollbackKit.sln -c Release --no-build -nologo --logger "console;verb
   -- RunConfiguration.TestSessionTimeout=1500000 2>&1 | tee "$log" || status=$?
 
 # Each test assembly prints "Total tests: N", "Passed: N", "Failed: N", "Skipped: N"; add them up.
-sum() { grep -E "^\s+$1: [0-9]+\s*$" "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
-total=$(grep -E '^Total tests: [0-9]+' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+sum() { awk -v key="$1" '{ line = $0; sub(/^[ \t]+/, "", line) } index(line, key ": ") == 1 { n = substr(line, length(key) + 3); if (n ~ /^[0-9]+[ \t\r]*$/) s += n } END { print s + 0 }' "$log"; }
+total=$(sum "Total tests")
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
 echo
 echo "Test summary over all assemblies ($total tests):"
