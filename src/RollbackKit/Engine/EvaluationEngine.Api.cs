@@ -32,6 +32,9 @@ public sealed partial class EvaluationEngine
 {
     private const long NotCapturing = long.MinValue;
 
+    /// <summary>Targets per block: each block's columns, state and verdicts stay in cache while all triggers run.</summary>
+    private const int BlockSize = 512;
+
     private readonly RollbackTarget[] _targets;
     private readonly TriggerDefinition[] _triggers;
     private readonly string[] _valueNames;
@@ -229,34 +232,41 @@ public sealed partial class EvaluationEngine
             baseline.Update(nowTicks, _values, _statuses);
         }
 
-        foreach (var v in _qualityValues)
-        {
-            ComputeQuality(_values[v], _statuses[v], _quality[v]);
-        }
-
+        // Targets are processed in blocks so that the columns, the timing state and the verdicts of a block stay in
+        // cache while every trigger runs over it.
         var reported = 0;
         var triggerCount = _plans.Length;
-        for (var t = 0; t < triggerCount; t++)
+        for (var start = 0; start < _count; start += BlockSize)
         {
-            var plan = _plans[t];
-            if (!plan.Enabled)
+            var length = Math.Min(BlockSize, _count - start);
+            foreach (var v in _qualityValues)
             {
-                plan.WriteDisabled(verdicts, t, triggerCount);
-                continue;
+                ComputeQuality(_values[v].AsSpan(start, length), _statuses[v].AsSpan(start, length), _quality[v].AsSpan(start, length));
             }
 
-            var sources = plan.QualitySources;
-            if (sources.Length > 1)
+            for (var t = 0; t < triggerCount; t++)
             {
-                ColumnKernels.Or(sources[0], sources[1], plan.Quality);
-                for (var s = 2; s < sources.Length; s++)
+                var plan = _plans[t];
+                if (!plan.Enabled)
                 {
-                    ColumnKernels.Or(plan.Quality, sources[s], plan.Quality);
+                    TriggerPlan.WriteDisabled(start, length, verdicts, t, triggerCount);
+                    continue;
                 }
-            }
 
-            plan.Program.Run();
-            reported += plan.Update(nowTicks, verdicts, t, triggerCount);
+                var sources = plan.QualitySources;
+                if (sources.Length > 1)
+                {
+                    var quality = plan.Quality.AsSpan(start, length);
+                    ColumnKernels.Or(sources[0].AsSpan(start, length), sources[1].AsSpan(start, length), quality);
+                    for (var s = 2; s < sources.Length; s++)
+                    {
+                        ColumnKernels.Or(quality, sources[s].AsSpan(start, length), quality);
+                    }
+                }
+
+                plan.Program.Run(start, length);
+                reported += plan.Update(nowTicks, start, length, verdicts, t, triggerCount);
+            }
         }
 
         return reported;
@@ -319,8 +329,10 @@ public sealed partial class EvaluationEngine
     internal bool IsCapturing(int targetIndex, string baselineName) =>
         Array.Exists(_baselines, b => _valueNames[b.ValueIndex] == baselineName && b.IsCapturing(targetIndex));
 
-    private static void ComputeQuality(double[] values, MetricSampleStatus[] statuses, byte[] quality)
+    private static void ComputeQuality(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, Span<byte> quality)
     {
+        values = values[..quality.Length];
+        statuses = statuses[..quality.Length];
         for (var i = 0; i < quality.Length; i++)
         {
             var status = statuses[i];

@@ -17,7 +17,6 @@ internal sealed class TriggerPlan
     /// <summary>The largest <see cref="TriggerDefinition.FailureLimit"/> allowed with a failure window (memory per target grows with it).</summary>
     public const int MaxWindowedFailureLimit = 1000;
 
-    private readonly int _count;
     private readonly long _forTicks;
     private readonly bool _forRuleActive;
     private readonly int _failureLimit;
@@ -42,7 +41,6 @@ internal sealed class TriggerPlan
         Condition = condition;
         Program = program;
         Quality = quality;
-        _count = count;
         Enabled = definition.Enabled;
         _forTicks = definition.For.Ticks;
         _failureLimit = definition.FailureLimit;
@@ -94,9 +92,9 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>Writes the disabled verdicts.</summary>
-    public void WriteDisabled(Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
+    public static void WriteDisabled(int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
     {
-        for (var i = 0; i < _count; i++)
+        for (var i = start; i < start + length; i++)
         {
             verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
             {
@@ -110,27 +108,32 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>
-    /// The per-target pass after <see cref="ColumnProgram.Run"/>: classifies each measurement, updates the timing
+    /// The per-target pass after <see cref="ColumnProgram.Run(int, int)"/>: classifies each measurement, updates the timing
     /// state and writes the verdicts. Returns how many verdicts fired or reached the error limit.
     /// </summary>
-    public int Update(long now, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
+    public int Update(long now, int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
     {
-        var n = _count;
-        var result = Program.Result.AsSpan(0, n);
-        var actual = Program.Actual.AsSpan(0, n);
-        var threshold = Program.Threshold.AsSpan(0, n);
-        var quality = Quality.AsSpan(0, n);
-        var failingSince = _failingSince.AsSpan(0, n);
-        var consecutiveFailures = _consecutiveFailures.AsSpan(0, n);
-        var totalFailures = _totalFailures.AsSpan(0, n);
-        var consecutiveErrors = _consecutiveErrors.AsSpan(0, n);
-        var fired = _fired.AsSpan(0, n);
+        var end = start + length;
+        var result = Program.Result.AsSpan(0, end);
+        var actual = Program.Actual.AsSpan(0, end);
+        var threshold = Program.Threshold.AsSpan(0, end);
+        var quality = Quality.AsSpan(0, end);
+        var failingSince = _failingSince.AsSpan(0, end);
+        var consecutiveFailures = _consecutiveFailures.AsSpan(0, end);
+        var totalFailures = _totalFailures.AsSpan(0, end);
+        var consecutiveErrors = _consecutiveErrors.AsSpan(0, end);
+        var fired = _fired.AsSpan(0, end);
         var windowed = _windowTicks > 0;
         var windowStart = now - _windowTicks;
         var noDataOutcome = _noDataOutcome;
+        var forRuleActive = _forRuleActive;
+        var forTicks = _forTicks;
+        var failureLimit = _failureLimit;
+        var consecutiveLimit = _consecutiveLimit;
+        var errorLimit = _errorLimit;
         var reported = 0;
 
-        for (var i = 0; i < n; i++)
+        for (var i = start; i < end; i++)
         {
             var q = quality[i];
             var outcome = (q & ErrorFlag) != 0 ? VerdictOutcome.Error
@@ -163,9 +166,9 @@ internal sealed class TriggerPlan
                     var consecutive = ++consecutiveFailures[i];
                     var total = windowed ? Push(i, now, totalFailures) : ++totalFailures[i];
                     if (!fired[i]
-                        && ((_forRuleActive && now - failingSince[i] >= _forTicks)
-                            || (_failureLimit > 0 && total >= _failureLimit)
-                            || (_consecutiveLimit > 0 && consecutive >= _consecutiveLimit)))
+                        && ((forRuleActive && now - failingSince[i] >= forTicks)
+                            || (failureLimit > 0 && total >= failureLimit)
+                            || (consecutiveLimit > 0 && consecutive >= consecutiveLimit)))
                     {
                         fired[i] = true;
                         firedNow = true;
@@ -178,7 +181,7 @@ internal sealed class TriggerPlan
                     consecutiveErrors[i] = 0;
                     break;
                 default:
-                    errorLimitReached = ++consecutiveErrors[i] == _errorLimit;
+                    errorLimitReached = ++consecutiveErrors[i] == errorLimit;
                     break;
             }
 
