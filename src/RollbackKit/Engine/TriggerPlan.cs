@@ -132,8 +132,9 @@ internal sealed class TriggerPlan
         var consecutiveLimit = _consecutiveLimit;
         var errorLimit = _errorLimit;
         var reported = 0;
+        var k = (start * triggerCount) + triggerIndex;
 
-        for (var i = start; i < end; i++)
+        for (var i = start; i < end; i++, k += triggerCount)
         {
             var q = quality[i];
             var outcome = (q & ErrorFlag) != 0 ? VerdictOutcome.Error
@@ -190,7 +191,7 @@ internal sealed class TriggerPlan
                 reported++;
             }
 
-            verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
+            verdicts[k] = new TriggerVerdict
             {
                 TargetIndex = i,
                 TriggerIndex = triggerIndex,
