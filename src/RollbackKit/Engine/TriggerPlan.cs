@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
 using RollbackKit.Triggers;
 
@@ -114,15 +116,25 @@ internal sealed class TriggerPlan
     public int Update(long now, int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
     {
         var end = start + length;
-        var result = Program.Result.AsSpan(0, end);
-        var actual = Program.Actual.AsSpan(0, end);
-        var threshold = Program.Threshold.AsSpan(0, end);
-        var quality = Quality.AsSpan(0, end);
-        var failingSince = _failingSince.AsSpan(0, end);
-        var consecutiveFailures = _consecutiveFailures.AsSpan(0, end);
-        var totalFailures = _totalFailures.AsSpan(0, end);
-        var consecutiveErrors = _consecutiveErrors.AsSpan(0, end);
-        var fired = _fired.AsSpan(0, end);
+
+        // One range check up front instead of one per access: every column and state array holds one slot per target.
+        if (start < 0 || length < 0 || end > Quality.Length || end > Program.Result.Length || end > _failingSince.Length
+            || end > Program.Actual.Length || end > Program.Threshold.Length
+            || (length > 0 && (((long)(end - 1) * triggerCount) + triggerIndex) >= verdicts.Length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
+        ref var resultRef = ref MemoryMarshal.GetArrayDataReference(Program.Result);
+        ref var actualRef = ref MemoryMarshal.GetArrayDataReference(Program.Actual);
+        ref var thresholdRef = ref MemoryMarshal.GetArrayDataReference(Program.Threshold);
+        ref var qualityRef = ref MemoryMarshal.GetArrayDataReference(Quality);
+        ref var failingSinceRef = ref MemoryMarshal.GetArrayDataReference(_failingSince);
+        ref var consecutiveFailuresRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveFailures);
+        ref var totalFailuresRef = ref MemoryMarshal.GetArrayDataReference(_totalFailures);
+        ref var consecutiveErrorsRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveErrors);
+        ref var firedRef = ref MemoryMarshal.GetArrayDataReference(_fired);
+        ref var verdictRef = ref MemoryMarshal.GetReference(verdicts);
         var windowed = _windowTicks > 0;
         var windowStart = now - _windowTicks;
         var noDataOutcome = _noDataOutcome;
@@ -136,14 +148,19 @@ internal sealed class TriggerPlan
 
         for (var i = start; i < end; i++, k += triggerCount)
         {
-            var q = quality[i];
+            var q = Unsafe.Add(ref qualityRef, i);
             var outcome = (q & ErrorFlag) != 0 ? VerdictOutcome.Error
                 : q != 0 ? noDataOutcome
-                : result[i] != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+                : Unsafe.Add(ref resultRef, i) != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
 
+            var failingSince = Unsafe.Add(ref failingSinceRef, i);
+            var consecutive = Unsafe.Add(ref consecutiveFailuresRef, i);
+            var total = Unsafe.Add(ref totalFailuresRef, i);
+            var errors = Unsafe.Add(ref consecutiveErrorsRef, i);
+            var fired = Unsafe.Add(ref firedRef, i);
             if (windowed)
             {
-                Evict(i, windowStart, totalFailures);
+                total = Evict(i, windowStart, total);
             }
 
             var firedNow = false;
@@ -151,74 +168,77 @@ internal sealed class TriggerPlan
             switch (outcome)
             {
                 case VerdictOutcome.Pass:
-                    consecutiveErrors[i] = 0;
-                    failingSince[i] = 0;
-                    consecutiveFailures[i] = 0;
-                    fired[i] = false;
+                    errors = 0;
+                    failingSince = 0;
+                    consecutive = 0;
+                    fired = false;
                     break;
                 case VerdictOutcome.Fail:
-                {
-                    consecutiveErrors[i] = 0;
-                    if (failingSince[i] == 0)
+                    errors = 0;
+                    if (failingSince == 0)
                     {
-                        failingSince[i] = now;
+                        failingSince = now;
                     }
 
-                    var consecutive = ++consecutiveFailures[i];
-                    var total = windowed ? Push(i, now, totalFailures) : ++totalFailures[i];
-                    if (!fired[i]
-                        && ((forRuleActive && now - failingSince[i] >= forTicks)
+                    consecutive++;
+                    total = windowed ? Push(i, now, total) : total + 1;
+                    if (!fired
+                        && ((forRuleActive && now - failingSince >= forTicks)
                             || (failureLimit > 0 && total >= failureLimit)
                             || (consecutiveLimit > 0 && consecutive >= consecutiveLimit)))
                     {
-                        fired[i] = true;
+                        fired = true;
                         firedNow = true;
                     }
 
                     break;
-                }
-
                 case VerdictOutcome.Inconclusive:
-                    consecutiveErrors[i] = 0;
+                    errors = 0;
                     break;
                 default:
-                    errorLimitReached = ++consecutiveErrors[i] == errorLimit;
+                    errors++;
+                    errorLimitReached = errors == errorLimit;
                     break;
             }
 
+            Unsafe.Add(ref failingSinceRef, i) = failingSince;
+            Unsafe.Add(ref consecutiveFailuresRef, i) = consecutive;
+            Unsafe.Add(ref totalFailuresRef, i) = total;
+            Unsafe.Add(ref consecutiveErrorsRef, i) = errors;
+            Unsafe.Add(ref firedRef, i) = fired;
             if (firedNow || errorLimitReached)
             {
                 reported++;
             }
 
-            verdicts[k] = new TriggerVerdict
+            Unsafe.Add(ref verdictRef, k) = new TriggerVerdict
             {
                 TargetIndex = i,
                 TriggerIndex = triggerIndex,
                 Outcome = outcome,
                 Fired = firedNow,
                 ErrorLimitReached = errorLimitReached,
-                Actual = actual[i],
-                Threshold = threshold[i],
-                FailingSinceUtcTicks = failingSince[i],
-                ConsecutiveFailures = consecutiveFailures[i],
-                TotalFailures = totalFailures[i],
-                ConsecutiveErrors = consecutiveErrors[i],
+                Actual = Unsafe.Add(ref actualRef, i),
+                Threshold = Unsafe.Add(ref thresholdRef, i),
+                FailingSinceUtcTicks = failingSince,
+                ConsecutiveFailures = consecutive,
+                TotalFailures = total,
+                ConsecutiveErrors = errors,
             };
         }
 
         return reported;
     }
 
-    private void Evict(int target, long windowStart, Span<int> counts)
+    /// <summary>Drops a target's failure timestamps that left the window; returns the remaining count.</summary>
+    private int Evict(int target, long windowStart, int count)
     {
-        var capacity = _failureLimit;
-        var count = counts[target];
         if (count == 0)
         {
-            return;
+            return 0;
         }
 
+        var capacity = _failureLimit;
         var head = _ringHead[target];
         var baseIndex = target * capacity;
         while (count > 0 && _ring[baseIndex + head] <= windowStart)
@@ -228,13 +248,13 @@ internal sealed class TriggerPlan
         }
 
         _ringHead[target] = head;
-        counts[target] = count;
+        return count;
     }
 
-    private int Push(int target, long now, Span<int> counts)
+    /// <summary>Records a failure timestamp for a target; returns the new count.</summary>
+    private int Push(int target, long now, int count)
     {
         var capacity = _failureLimit;
-        var count = counts[target];
         var head = _ringHead[target];
         var baseIndex = target * capacity;
         if (count == capacity)
@@ -252,7 +272,6 @@ internal sealed class TriggerPlan
         }
 
         _ring[baseIndex + slot] = now;
-        counts[target] = count + 1;
         return count + 1;
     }
 }
