@@ -11,8 +11,8 @@ namespace RollbackKit.Engine;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each tick runs every compiled instruction across all targets at once (vectorized over the value columns), then one
-/// per-target pass per trigger updates the timing state. A measurement fails when the condition is true. When a value
+/// Each tick runs every compiled instruction across many targets at once (vectorized over the value columns, in
+/// cache-sized blocks of targets), then one per-target pass per trigger updates the timing state. A measurement fails when the condition is true. When a value
 /// the condition reads has status <see cref="MetricSampleStatus.Error"/> the outcome is
 /// <see cref="VerdictOutcome.Error"/> (the timers keep their state); when it has no data (status
 /// <see cref="MetricSampleStatus.None"/>/<see cref="MetricSampleStatus.NoData"/> or a NaN value) the trigger's
