@@ -1,3 +1,4 @@
+using System.Numerics;
 using RollbackKit.Conditions;
 
 namespace RollbackKit.Engine;
@@ -150,6 +151,12 @@ internal sealed class ColumnProgram
     /// <summary>Runs every operation across targets <c>[start, start + length)</c>. Allocates nothing.</summary>
     public void Run(int start, int length)
     {
+        if (length < Vector<double>.Count)
+        {
+            RunScalar(start, length);
+            return;
+        }
+
         foreach (var operation in _operations)
         {
             var destination = operation.Destination.AsSpan(start, length);
@@ -167,6 +174,25 @@ internal sealed class ColumnProgram
                 default:
                     ColumnKernels.Binary(operation.OpCode, operation.A.Column.AsSpan(start, length), operation.B.Column.AsSpan(start, length), destination);
                     break;
+            }
+        }
+    }
+
+    /// <summary>Fewer targets than one vector: element by element, without the kernels' setup cost.</summary>
+    private void RunScalar(int start, int length)
+    {
+        var end = start + length;
+        foreach (var operation in _operations)
+        {
+            var destination = operation.Destination;
+            var op = operation.OpCode;
+            var a = operation.A;
+            var b = operation.B;
+            for (var i = start; i < end; i++)
+            {
+                destination[i] = operation.Shape == OperandShape.Unary
+                    ? ScalarOps.Unary(op, a.Column![i])
+                    : ScalarOps.Binary(op, a.IsConstant ? a.Constant : a.Column![i], b.IsConstant ? b.Constant : b.Column![i]);
             }
         }
     }
