@@ -41,8 +41,6 @@ public sealed partial class EvaluationEngine
     private readonly Dictionary<string, int> _valueIndex;
     private readonly double[][] _values;
     private readonly MetricSampleStatus[][] _statuses;
-    private readonly byte[][] _quality;
-    private readonly int[] _qualityValues;
     private readonly TriggerPlan[] _plans;
     private readonly int[][] _referenced;
     private readonly BaselineState[] _baselines;
@@ -95,7 +93,6 @@ public sealed partial class EvaluationEngine
         _valueNames = [.. names];
         _values = new double[_valueNames.Length][];
         _statuses = new MetricSampleStatus[_valueNames.Length][];
-        _quality = new byte[_valueNames.Length][];
         for (var v = 0; v < _valueNames.Length; v++)
         {
             _values[v] = new double[n];
@@ -129,44 +126,27 @@ public sealed partial class EvaluationEngine
             scratch[s] = new double[n];
         }
 
-        var qualityValues = new SortedSet<int>();
-        var noProblems = new byte[n];
+        // Triggers without references read an always-valid column.
+        var alwaysValid = new MetricSampleStatus[n];
+        Array.Fill(alwaysValid, MetricSampleStatus.Value);
+        var zeros = new double[n];
         _plans = new TriggerPlan[_triggers.Length];
         _referenced = new int[_triggers.Length][];
         for (var t = 0; t < _triggers.Length; t++)
         {
             var referenced = compiled[t].ReferencedValues;
             _referenced[t] = [.. referenced];
-            byte[] quality;
-            byte[][] sources = [];
-            if (_triggers[t].Enabled)
-            {
-                foreach (var v in referenced)
-                {
-                    qualityValues.Add(v);
-                    _quality[v] ??= new byte[n];
-                }
-            }
-
-            if (referenced.Count == 0 || !_triggers[t].Enabled)
-            {
-                quality = noProblems;
-            }
-            else if (referenced.Count == 1)
-            {
-                quality = _quality[referenced[0]];
-            }
-            else
-            {
-                quality = new byte[n];
-                sources = [.. referenced.Select(v => _quality[v])];
-            }
-
             var program = new ColumnProgram(compiled[t], _values, scratch, n);
-            _plans[t] = new TriggerPlan(_triggers[t], compiled[t], program, quality, n) { QualitySources = sources };
+            _plans[t] = referenced.Count == 0
+                ? new TriggerPlan(_triggers[t], compiled[t], program, [zeros], [alwaysValid], n)
+                : new TriggerPlan(
+                    _triggers[t],
+                    compiled[t],
+                    program,
+                    [.. referenced.Select(v => _values[v])],
+                    [.. referenced.Select(v => _statuses[v])],
+                    n);
         }
-
-        _qualityValues = [.. qualityValues];
     }
 
     /// <summary>The targets, index-aligned with every values span.</summary>
@@ -239,11 +219,6 @@ public sealed partial class EvaluationEngine
         for (var start = 0; start < _count; start += BlockSize)
         {
             var length = Math.Min(BlockSize, _count - start);
-            foreach (var v in _qualityValues)
-            {
-                ComputeQuality(_values[v].AsSpan(start, length), _statuses[v].AsSpan(start, length), _quality[v].AsSpan(start, length));
-            }
-
             for (var t = 0; t < triggerCount; t++)
             {
                 var plan = _plans[t];
@@ -251,17 +226,6 @@ public sealed partial class EvaluationEngine
                 {
                     TriggerPlan.WriteDisabled(start, length, verdicts, t, triggerCount);
                     continue;
-                }
-
-                var sources = plan.QualitySources;
-                if (sources.Length > 1)
-                {
-                    var quality = plan.Quality.AsSpan(start, length);
-                    ColumnKernels.Or(sources[0].AsSpan(start, length), sources[1].AsSpan(start, length), quality);
-                    for (var s = 2; s < sources.Length; s++)
-                    {
-                        ColumnKernels.Or(quality, sources[s].AsSpan(start, length), quality);
-                    }
                 }
 
                 plan.Program.Run(start, length);
@@ -328,20 +292,6 @@ public sealed partial class EvaluationEngine
     /// <summary>Whether a baseline capture is in progress for a target.</summary>
     internal bool IsCapturing(int targetIndex, string baselineName) =>
         Array.Exists(_baselines, b => _valueNames[b.ValueIndex] == baselineName && b.IsCapturing(targetIndex));
-
-    private static void ComputeQuality(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, Span<byte> quality)
-    {
-        values = values[..quality.Length];
-        statuses = statuses[..quality.Length];
-        for (var i = 0; i < quality.Length; i++)
-        {
-            var status = statuses[i];
-            var value = values[i];
-            quality[i] = status == MetricSampleStatus.Error ? TriggerPlan.ErrorFlag
-                : status == MetricSampleStatus.Value && !double.IsNaN(value) ? (byte)0
-                : TriggerPlan.NoDataFlag;
-        }
-    }
 
     private void CheckTarget(int targetIndex)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
+using RollbackKit.Metrics;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Engine;
@@ -10,12 +11,6 @@ namespace RollbackKit.Engine;
 /// </summary>
 internal sealed class TriggerPlan
 {
-    /// <summary>Quality flag: a referenced value has no data.</summary>
-    public const byte NoDataFlag = 1;
-
-    /// <summary>Quality flag: a referenced value is a source error.</summary>
-    public const byte ErrorFlag = 2;
-
     /// <summary>The largest <see cref="TriggerDefinition.FailureLimit"/> allowed with a failure window (memory per target grows with it).</summary>
     public const int MaxWindowedFailureLimit = 1000;
 
@@ -27,6 +22,8 @@ internal sealed class TriggerPlan
     private readonly int _errorLimit;
     private readonly VerdictOutcome _noDataOutcome;
 
+    private readonly double[][] _values;
+    private readonly MetricSampleStatus[][] _statuses;
     private readonly long[] _failingSince;
     private readonly int[] _consecutiveFailures;
     private readonly int[] _totalFailures;
@@ -37,12 +34,25 @@ internal sealed class TriggerPlan
     private readonly long[] _ring;
     private readonly int[] _ringHead;
 
-    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram program, byte[] quality, int count)
+    /// <param name="definition">The trigger.</param>
+    /// <param name="condition">Its compiled condition.</param>
+    /// <param name="program">The condition lowered onto the columns.</param>
+    /// <param name="values">The value columns the condition reads (at least one).</param>
+    /// <param name="statuses">The status columns the condition reads, index-aligned with <paramref name="values"/>.</param>
+    /// <param name="count">Number of targets.</param>
+    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram program, double[][] values, MetricSampleStatus[][] statuses, int count)
     {
+        if (values.Length == 0 || values.Length != statuses.Length
+            || Array.Exists(values, v => v.Length < count) || Array.Exists(statuses, v => v.Length < count))
+        {
+            throw new ArgumentException("Needs index-aligned value and status columns with a slot per target.", nameof(values));
+        }
+
+        _values = values;
+        _statuses = statuses;
         Definition = definition;
         Condition = condition;
         Program = program;
-        Quality = quality;
         Enabled = definition.Enabled;
         _forTicks = definition.For.Ticks;
         _failureLimit = definition.FailureLimit;
@@ -70,12 +80,6 @@ internal sealed class TriggerPlan
     public CompiledCondition Condition { get; }
 
     public ColumnProgram Program { get; }
-
-    /// <summary>Per-target quality flags of the referenced values for this tick.</summary>
-    public byte[] Quality { get; }
-
-    /// <summary>Value columns whose quality columns are or-ed into <see cref="Quality"/> (when more than one).</summary>
-    public byte[][] QualitySources { get; init; } = [];
 
     public bool Enabled { get; }
 
@@ -118,7 +122,7 @@ internal sealed class TriggerPlan
         var end = start + length;
 
         // One range check up front instead of one per access: every column and state array holds one slot per target.
-        if (start < 0 || length < 0 || end > Quality.Length || end > Program.Result.Length || end > _failingSince.Length
+        if (start < 0 || length < 0 || end > _values[0].Length || end > _statuses[0].Length || end > Program.Result.Length || end > _failingSince.Length
             || end > Program.Actual.Length || end > Program.Threshold.Length
             || (length > 0 && (((long)(end - 1) * triggerCount) + triggerIndex) >= verdicts.Length))
         {
@@ -128,7 +132,11 @@ internal sealed class TriggerPlan
         ref var resultRef = ref MemoryMarshal.GetArrayDataReference(Program.Result);
         ref var actualRef = ref MemoryMarshal.GetArrayDataReference(Program.Actual);
         ref var thresholdRef = ref MemoryMarshal.GetArrayDataReference(Program.Threshold);
-        ref var qualityRef = ref MemoryMarshal.GetArrayDataReference(Quality);
+        var more = _values.Length > 2;
+        ref var value0 = ref MemoryMarshal.GetArrayDataReference(_values[0]);
+        ref var status0 = ref MemoryMarshal.GetArrayDataReference(_statuses[0]);
+        ref var value1 = ref MemoryMarshal.GetArrayDataReference(_values[_values.Length > 1 ? 1 : 0]);
+        ref var status1 = ref MemoryMarshal.GetArrayDataReference(_statuses[_values.Length > 1 ? 1 : 0]);
         ref var failingSinceRef = ref MemoryMarshal.GetArrayDataReference(_failingSince);
         ref var consecutiveFailuresRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveFailures);
         ref var totalFailuresRef = ref MemoryMarshal.GetArrayDataReference(_totalFailures);
@@ -148,9 +156,20 @@ internal sealed class TriggerPlan
 
         for (var i = start; i < end; i++, k += triggerCount)
         {
-            var q = Unsafe.Add(ref qualityRef, i);
-            var outcome = (q & ErrorFlag) != 0 ? VerdictOutcome.Error
-                : q != 0 ? noDataOutcome
+            // The values the condition reads: any error makes the measurement an error; else any missing value (no
+            // status, no data or NaN) makes it no-data.
+            var s0 = Unsafe.Add(ref status0, i);
+            var s1 = Unsafe.Add(ref status1, i);
+            var hasError = s0 == MetricSampleStatus.Error || s1 == MetricSampleStatus.Error;
+            var noData = s0 != MetricSampleStatus.Value || s1 != MetricSampleStatus.Value
+                || double.IsNaN(Unsafe.Add(ref value0, i)) || double.IsNaN(Unsafe.Add(ref value1, i));
+            if (more)
+            {
+                ClassifyMore(i, ref hasError, ref noData);
+            }
+
+            var outcome = hasError ? VerdictOutcome.Error
+                : noData ? noDataOutcome
                 : Unsafe.Add(ref resultRef, i) != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
 
             var failingSince = Unsafe.Add(ref failingSinceRef, i);
@@ -228,6 +247,17 @@ internal sealed class TriggerPlan
         }
 
         return reported;
+    }
+
+    /// <summary>Classifies the third and further values a condition reads.</summary>
+    private void ClassifyMore(int target, ref bool hasError, ref bool noData)
+    {
+        for (var v = 2; v < _values.Length; v++)
+        {
+            var status = _statuses[v][target];
+            hasError |= status == MetricSampleStatus.Error;
+            noData |= status != MetricSampleStatus.Value || double.IsNaN(_values[v][target]);
+        }
     }
 
     /// <summary>Drops a target's failure timestamps that left the window; returns the remaining count.</summary>
