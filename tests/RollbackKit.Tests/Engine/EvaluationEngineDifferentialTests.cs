@@ -9,7 +9,7 @@ public class EvaluationEngineDifferentialTests
     [Fact]
     public void Evaluate_ManyTargetsAcrossBlocks_MatchesPerTargetInterpreter()
     {
-        const int targets = 1537; // several blocks plus a ragged tail
+        const int targets = (EvaluationEngine.BlockSize * 2) + 1; // two blocks plus a one-target tail
         string[] queries = ["a", "b", "c"];
         TriggerDefinition[] triggers =
         [
