@@ -27,7 +27,8 @@ namespace RollbackKit.Engine;
 /// or <see cref="TriggerDefinition.ConsecutiveFailureLimit"/>. A passing measurement re-arms it. When a failure limit
 /// is set and <c>For</c> is zero, only the limits fire.
 /// </para>
-/// Not thread-safe: write values and call <see cref="Evaluate"/> from one thread at a time.
+/// Trigger settings and conditions are read once, by the constructor. Not thread-safe: write values and call
+/// <see cref="Evaluate"/> from one thread at a time.
 /// </remarks>
 public sealed partial class EvaluationEngine
 {

@@ -34,6 +34,7 @@ internal sealed class TriggerPlan
     private readonly long[] _ring;
     private readonly int[] _ringHead;
 
+    /// <summary>Creates the plan; the trigger's settings are read once, here.</summary>
     /// <param name="definition">The trigger.</param>
     /// <param name="condition">Its compiled condition.</param>
     /// <param name="program">The condition lowered onto the columns.</param>
