@@ -1,3 +1,4 @@
+using System.Numerics;
 using RollbackKit.Conditions;
 
 namespace RollbackKit.Engine;
@@ -12,19 +13,34 @@ internal readonly record struct ColumnOperand(double[]? Column, double Constant)
     public static ColumnOperand Of(double constant) => new(null, constant);
 }
 
+/// <summary>How a <see cref="ColumnOperation"/> reads its operands.</summary>
+internal enum OperandShape : byte
+{
+    /// <summary>One column.</summary>
+    Unary,
+
+    /// <summary>Two columns.</summary>
+    ColumnColumn,
+
+    /// <summary>A constant and a column.</summary>
+    ConstantColumn,
+
+    /// <summary>A column and a constant.</summary>
+    ColumnConstant,
+}
+
 /// <summary>One operation over every target: <c>Destination = Op(A, B)</c>.</summary>
-internal readonly record struct ColumnOperation(ConditionOpCode OpCode, ColumnOperand A, ColumnOperand B, double[] Destination);
+internal readonly record struct ColumnOperation(ConditionOpCode OpCode, OperandShape Shape, ColumnOperand A, ColumnOperand B, double[] Destination);
 
 /// <summary>
-/// A <see cref="CompiledCondition"/> lowered onto columns: each postfix instruction runs across all targets at once
-/// over a preallocated scratch stack of columns. Loads and constants are not copied (operations read value columns
-/// directly); constant sub-expressions are folded. The top comparison's operands are captured into their own
-/// columns when they would otherwise be overwritten.
+/// A <see cref="CompiledCondition"/> lowered onto columns: each postfix instruction runs across a range of targets at
+/// once over a preallocated scratch stack of columns. Loads and constants are not copied (operations read value
+/// columns directly); constant sub-expressions are folded. The top comparison's operands are computed straight into
+/// their own columns so a verdict can report them.
 /// </summary>
 internal sealed class ColumnProgram
 {
     private readonly ColumnOperation[] _operations;
-    private readonly int _count;
 
     /// <summary>Lowers <paramref name="condition"/>.</summary>
     /// <param name="condition">The compiled condition.</param>
@@ -33,35 +49,42 @@ internal sealed class ColumnProgram
     /// <param name="count">Number of targets.</param>
     public ColumnProgram(CompiledCondition condition, IReadOnlyList<double[]> values, IReadOnlyList<double[]> scratch, int count)
     {
-        _count = count;
+        Count = count;
         var operations = new List<ColumnOperation>();
-        var stack = new ColumnOperand[Math.Max(1, condition.MaxStackDepth)];
+        var depth = Math.Max(1, condition.MaxStackDepth);
+        var stack = new ColumnOperand[depth];
+        var producer = new int[depth];
         var sp = 0;
         var instructions = condition.Instructions;
-        Actual = NaNColumn(count);
+        Actual = Filled(count, double.NaN);
         Threshold = Actual;
         for (var i = 0; i < instructions.Length; i++)
         {
             var instruction = instructions[i];
-            switch (instruction.OpCode)
+            var op = instruction.OpCode;
+            switch (op)
             {
                 case ConditionOpCode.Const:
+                    producer[sp] = -1;
                     stack[sp++] = ColumnOperand.Of(instruction.Constant);
                     break;
                 case ConditionOpCode.Load:
+                    producer[sp] = -1;
                     stack[sp++] = ColumnOperand.Of(values[instruction.ValueIndex]);
                     break;
-                case var op when ScalarOps.IsUnary(op):
+                case var _ when ScalarOps.IsUnary(op):
                 {
                     var a = stack[sp - 1];
                     if (a.IsConstant)
                     {
                         stack[sp - 1] = ColumnOperand.Of(ScalarOps.Unary(op, a.Constant));
+                        producer[sp - 1] = -1;
                     }
                     else
                     {
                         var destination = scratch[sp - 1];
-                        operations.Add(new ColumnOperation(op, a, default, destination));
+                        producer[sp - 1] = operations.Count;
+                        operations.Add(new ColumnOperation(op, OperandShape.Unary, a, default, destination));
                         stack[sp - 1] = ColumnOperand.Of(destination);
                     }
 
@@ -70,23 +93,30 @@ internal sealed class ColumnProgram
 
                 default:
                 {
-                    var op = instruction.OpCode;
-                    var b = stack[--sp];
-                    var a = stack[sp - 1];
+                    sp--;
                     if (i == condition.TopComparison)
                     {
-                        Actual = Capture(a, operations, scratch, count);
-                        Threshold = Capture(b, operations, scratch, count);
+                        stack[sp - 1] = Capture(stack[sp - 1], producer[sp - 1], operations, count, out var actual);
+                        stack[sp] = Capture(stack[sp], producer[sp], operations, count, out var threshold);
+                        Actual = actual;
+                        Threshold = threshold;
                     }
 
+                    var a = stack[sp - 1];
+                    var b = stack[sp];
                     if (a.IsConstant && b.IsConstant)
                     {
                         stack[sp - 1] = ColumnOperand.Of(ScalarOps.Binary(op, a.Constant, b.Constant));
+                        producer[sp - 1] = -1;
                     }
                     else
                     {
                         var destination = scratch[sp - 1];
-                        operations.Add(new ColumnOperation(op, a, b, destination));
+                        var shape = a.IsConstant ? OperandShape.ConstantColumn
+                            : b.IsConstant ? OperandShape.ColumnConstant
+                            : OperandShape.ColumnColumn;
+                        producer[sp - 1] = operations.Count;
+                        operations.Add(new ColumnOperation(op, shape, a, b, destination));
                         stack[sp - 1] = ColumnOperand.Of(destination);
                     }
 
@@ -100,68 +130,95 @@ internal sealed class ColumnProgram
         _operations = [.. operations];
     }
 
-    /// <summary>The result column after <see cref="Run"/>: 1 where the condition holds, else 0.</summary>
+    /// <summary>Number of targets.</summary>
+    public int Count { get; }
+
+    /// <summary>The result column after <see cref="Run()"/>: 1 where the condition holds, else 0.</summary>
     public double[] Result { get; }
 
-    /// <summary>The top comparison's left side per target after <see cref="Run"/> (NaN when there is none).</summary>
+    /// <summary>The top comparison's left side per target after <see cref="Run()"/> (NaN when there is none).</summary>
     public double[] Actual { get; }
 
-    /// <summary>The top comparison's right side per target after <see cref="Run"/> (NaN when there is none).</summary>
+    /// <summary>The top comparison's right side per target after <see cref="Run()"/> (NaN when there is none).</summary>
     public double[] Threshold { get; }
 
     /// <summary>Number of column operations per run.</summary>
     public int OperationCount => _operations.Length;
 
     /// <summary>Runs every operation across all targets. Allocates nothing.</summary>
-    public void Run()
+    public void Run() => Run(0, Count);
+
+    /// <summary>Runs every operation across targets <c>[start, start + length)</c>. Allocates nothing.</summary>
+    public void Run(int start, int length)
     {
-        var n = _count;
+        if (length < Vector<double>.Count)
+        {
+            RunScalar(start, length);
+            return;
+        }
+
         foreach (var operation in _operations)
         {
-            var destination = operation.Destination.AsSpan(0, n);
-            var a = operation.A;
-            var b = operation.B;
-            if (ScalarOps.IsUnary(operation.OpCode))
+            var destination = operation.Destination.AsSpan(start, length);
+            switch (operation.Shape)
             {
-                ColumnKernels.Unary(operation.OpCode, a.Column.AsSpan(0, n), destination);
-            }
-            else if (a.IsConstant)
-            {
-                ColumnKernels.BinaryConstLeft(operation.OpCode, a.Constant, b.Column.AsSpan(0, n), destination);
-            }
-            else if (b.IsConstant)
-            {
-                ColumnKernels.BinaryConstRight(operation.OpCode, a.Column.AsSpan(0, n), b.Constant, destination);
-            }
-            else
-            {
-                ColumnKernels.Binary(operation.OpCode, a.Column.AsSpan(0, n), b.Column.AsSpan(0, n), destination);
+                case OperandShape.Unary:
+                    ColumnKernels.Unary(operation.OpCode, operation.A.Column.AsSpan(start, length), destination);
+                    break;
+                case OperandShape.ConstantColumn:
+                    ColumnKernels.BinaryConstLeft(operation.OpCode, operation.A.Constant, operation.B.Column.AsSpan(start, length), destination);
+                    break;
+                case OperandShape.ColumnConstant:
+                    ColumnKernels.BinaryConstRight(operation.OpCode, operation.A.Column.AsSpan(start, length), operation.B.Constant, destination);
+                    break;
+                default:
+                    ColumnKernels.Binary(operation.OpCode, operation.A.Column.AsSpan(start, length), operation.B.Column.AsSpan(start, length), destination);
+                    break;
             }
         }
     }
 
-    private static double[] Capture(ColumnOperand operand, List<ColumnOperation> operations, IReadOnlyList<double[]> scratch, int count)
+    /// <summary>Fewer targets than one vector: element by element, without the kernels' setup cost.</summary>
+    private void RunScalar(int start, int length)
+    {
+        var end = start + length;
+        foreach (var operation in _operations)
+        {
+            var destination = operation.Destination;
+            var op = operation.OpCode;
+            var a = operation.A;
+            var b = operation.B;
+            for (var i = start; i < end; i++)
+            {
+                destination[i] = operation.Shape == OperandShape.Unary
+                    ? ScalarOps.Unary(op, a.Column![i])
+                    : ScalarOps.Binary(op, a.IsConstant ? a.Constant : a.Column![i], b.IsConstant ? b.Constant : b.Column![i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes a comparison operand reportable: a constant becomes a filled column, a value column is read in place, and
+    /// a computed operand is retargeted so the operation producing it writes into a dedicated column (scratch columns
+    /// are reused by later operations).
+    /// </summary>
+    private static ColumnOperand Capture(ColumnOperand operand, int producer, List<ColumnOperation> operations, int count, out double[] column)
     {
         if (operand.IsConstant)
         {
-            return Filled(count, operand.Constant);
+            column = Filled(count, operand.Constant);
+            return operand;
         }
 
-        var isScratch = false;
-        foreach (var column in scratch)
+        if (producer < 0)
         {
-            isScratch |= ReferenceEquals(column, operand.Column);
+            column = operand.Column!;
+            return operand;
         }
 
-        if (!isScratch)
-        {
-            return operand.Column!;
-        }
-
-        // Scratch columns are reused by later operations, so copy; value columns are stable during a tick.
-        var copy = new double[count];
-        operations.Add(new ColumnOperation(ConditionOpCode.Copy, operand, default, copy));
-        return copy;
+        column = new double[count];
+        operations[producer] = operations[producer] with { Destination = column };
+        return ColumnOperand.Of(column);
     }
 
     private static double[] Filled(int count, double value)
@@ -170,6 +227,4 @@ internal sealed class ColumnProgram
         Array.Fill(column, value);
         return column;
     }
-
-    private static double[] NaNColumn(int count) => Filled(count, double.NaN);
 }

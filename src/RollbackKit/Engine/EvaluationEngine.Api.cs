@@ -11,8 +11,9 @@ namespace RollbackKit.Engine;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each tick runs every compiled instruction across all targets at once (vectorized over the value columns), then one
-/// per-target pass per trigger updates the timing state. A measurement fails when the condition is true. When a value
+/// Each tick runs every compiled instruction across all targets at once (vectorized over the value columns; fleets
+/// above 16,384 targets are split into blocks of that size), then one per-target pass per trigger updates the timing
+/// state. A measurement fails when the condition is true. When a value
 /// the condition reads has status <see cref="MetricSampleStatus.Error"/> the outcome is
 /// <see cref="VerdictOutcome.Error"/> (the timers keep their state); when it has no data (status
 /// <see cref="MetricSampleStatus.None"/>/<see cref="MetricSampleStatus.NoData"/> or a NaN value) the trigger's
@@ -26,11 +27,19 @@ namespace RollbackKit.Engine;
 /// or <see cref="TriggerDefinition.ConsecutiveFailureLimit"/>. A passing measurement re-arms it. When a failure limit
 /// is set and <c>For</c> is zero, only the limits fire.
 /// </para>
-/// Not thread-safe: write values and call <see cref="Evaluate"/> from one thread at a time.
+/// Trigger settings and conditions are read once, by the constructor. Not thread-safe: write values and call
+/// <see cref="Evaluate"/> from one thread at a time.
 /// </remarks>
 public sealed partial class EvaluationEngine
 {
     private const long NotCapturing = long.MinValue;
+
+    /// <summary>
+    /// Targets per block. Measured on 10,000 targets × 8 triggers: blocks of 128–512 were 15–20 % slower than one pass
+    /// (per-block setup outweighs cache reuse), 2,048 and more were equal, so a tick runs each instruction across all
+    /// targets at once up to this many and only splits larger fleets.
+    /// </summary>
+    internal const int BlockSize = 16_384;
 
     private readonly RollbackTarget[] _targets;
     private readonly TriggerDefinition[] _triggers;
@@ -38,8 +47,6 @@ public sealed partial class EvaluationEngine
     private readonly Dictionary<string, int> _valueIndex;
     private readonly double[][] _values;
     private readonly MetricSampleStatus[][] _statuses;
-    private readonly byte[][] _quality;
-    private readonly int[] _qualityValues;
     private readonly TriggerPlan[] _plans;
     private readonly int[][] _referenced;
     private readonly BaselineState[] _baselines;
@@ -92,7 +99,6 @@ public sealed partial class EvaluationEngine
         _valueNames = [.. names];
         _values = new double[_valueNames.Length][];
         _statuses = new MetricSampleStatus[_valueNames.Length][];
-        _quality = new byte[_valueNames.Length][];
         for (var v = 0; v < _valueNames.Length; v++)
         {
             _values[v] = new double[n];
@@ -126,44 +132,27 @@ public sealed partial class EvaluationEngine
             scratch[s] = new double[n];
         }
 
-        var qualityValues = new SortedSet<int>();
-        var noProblems = new byte[n];
+        // Triggers without references read an always-valid column.
+        var alwaysValid = new MetricSampleStatus[n];
+        Array.Fill(alwaysValid, MetricSampleStatus.Value);
+        var zeros = new double[n];
         _plans = new TriggerPlan[_triggers.Length];
         _referenced = new int[_triggers.Length][];
         for (var t = 0; t < _triggers.Length; t++)
         {
             var referenced = compiled[t].ReferencedValues;
             _referenced[t] = [.. referenced];
-            byte[] quality;
-            byte[][] sources = [];
-            if (_triggers[t].Enabled)
-            {
-                foreach (var v in referenced)
-                {
-                    qualityValues.Add(v);
-                    _quality[v] ??= new byte[n];
-                }
-            }
-
-            if (referenced.Count == 0 || !_triggers[t].Enabled)
-            {
-                quality = noProblems;
-            }
-            else if (referenced.Count == 1)
-            {
-                quality = _quality[referenced[0]];
-            }
-            else
-            {
-                quality = new byte[n];
-                sources = [.. referenced.Select(v => _quality[v])];
-            }
-
             var program = new ColumnProgram(compiled[t], _values, scratch, n);
-            _plans[t] = new TriggerPlan(_triggers[t], compiled[t], program, quality, n) { QualitySources = sources };
+            _plans[t] = referenced.Count == 0
+                ? new TriggerPlan(_triggers[t], compiled[t], program, [zeros], [alwaysValid], n)
+                : new TriggerPlan(
+                    _triggers[t],
+                    compiled[t],
+                    program,
+                    [.. referenced.Select(v => _values[v])],
+                    [.. referenced.Select(v => _statuses[v])],
+                    n);
         }
-
-        _qualityValues = [.. qualityValues];
     }
 
     /// <summary>The targets, index-aligned with every values span.</summary>
@@ -229,34 +218,24 @@ public sealed partial class EvaluationEngine
             baseline.Update(nowTicks, _values, _statuses);
         }
 
-        foreach (var v in _qualityValues)
-        {
-            ComputeQuality(_values[v], _statuses[v], _quality[v]);
-        }
-
+        // Very large fleets are processed in blocks (see BlockSize).
         var reported = 0;
         var triggerCount = _plans.Length;
-        for (var t = 0; t < triggerCount; t++)
+        for (var start = 0; start < _count; start += BlockSize)
         {
-            var plan = _plans[t];
-            if (!plan.Enabled)
+            var length = Math.Min(BlockSize, _count - start);
+            for (var t = 0; t < triggerCount; t++)
             {
-                plan.WriteDisabled(verdicts, t, triggerCount);
-                continue;
-            }
-
-            var sources = plan.QualitySources;
-            if (sources.Length > 1)
-            {
-                ColumnKernels.Or(sources[0], sources[1], plan.Quality);
-                for (var s = 2; s < sources.Length; s++)
+                var plan = _plans[t];
+                if (!plan.Enabled)
                 {
-                    ColumnKernels.Or(plan.Quality, sources[s], plan.Quality);
+                    TriggerPlan.WriteDisabled(start, length, verdicts, t, triggerCount);
+                    continue;
                 }
-            }
 
-            plan.Program.Run();
-            reported += plan.Update(nowTicks, verdicts, t, triggerCount);
+                plan.Program.Run(start, length);
+                reported += plan.Update(nowTicks, start, length, verdicts, t, triggerCount);
+            }
         }
 
         return reported;
@@ -318,18 +297,6 @@ public sealed partial class EvaluationEngine
     /// <summary>Whether a baseline capture is in progress for a target.</summary>
     internal bool IsCapturing(int targetIndex, string baselineName) =>
         Array.Exists(_baselines, b => _valueNames[b.ValueIndex] == baselineName && b.IsCapturing(targetIndex));
-
-    private static void ComputeQuality(double[] values, MetricSampleStatus[] statuses, byte[] quality)
-    {
-        for (var i = 0; i < quality.Length; i++)
-        {
-            var status = statuses[i];
-            var value = values[i];
-            quality[i] = status == MetricSampleStatus.Error ? TriggerPlan.ErrorFlag
-                : status == MetricSampleStatus.Value && !double.IsNaN(value) ? (byte)0
-                : TriggerPlan.NoDataFlag;
-        }
-    }
 
     private void CheckTarget(int targetIndex)
     {

@@ -52,7 +52,7 @@ public readonly record struct TriggerVerdict
     /// <summary>Consecutive failing measurements so far.</summary>
     public int ConsecutiveFailures { get; init; }
 
-    /// <summary>Failing measurements in total (within the failure window when one is set).</summary>
+    /// <summary>Failing measurements in total (within the failure window when one is set; then at most <c>FailureLimit</c>).</summary>
     public int TotalFailures { get; init; }
 
     /// <summary>Consecutive source errors so far.</summary>

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
+using RollbackKit.Metrics;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Engine;
@@ -8,16 +11,9 @@ namespace RollbackKit.Engine;
 /// </summary>
 internal sealed class TriggerPlan
 {
-    /// <summary>Quality flag: a referenced value has no data.</summary>
-    public const byte NoDataFlag = 1;
-
-    /// <summary>Quality flag: a referenced value is a source error.</summary>
-    public const byte ErrorFlag = 2;
-
     /// <summary>The largest <see cref="TriggerDefinition.FailureLimit"/> allowed with a failure window (memory per target grows with it).</summary>
     public const int MaxWindowedFailureLimit = 1000;
 
-    private readonly int _count;
     private readonly long _forTicks;
     private readonly bool _forRuleActive;
     private readonly int _failureLimit;
@@ -26,6 +22,8 @@ internal sealed class TriggerPlan
     private readonly int _errorLimit;
     private readonly VerdictOutcome _noDataOutcome;
 
+    private readonly double[][] _values;
+    private readonly MetricSampleStatus[][] _statuses;
     private readonly long[] _failingSince;
     private readonly int[] _consecutiveFailures;
     private readonly int[] _totalFailures;
@@ -36,13 +34,26 @@ internal sealed class TriggerPlan
     private readonly long[] _ring;
     private readonly int[] _ringHead;
 
-    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram program, byte[] quality, int count)
+    /// <summary>Creates the plan; the trigger's settings are read once, here.</summary>
+    /// <param name="definition">The trigger.</param>
+    /// <param name="condition">Its compiled condition.</param>
+    /// <param name="program">The condition lowered onto the columns.</param>
+    /// <param name="values">The value columns the condition reads (at least one).</param>
+    /// <param name="statuses">The status columns the condition reads, index-aligned with <paramref name="values"/>.</param>
+    /// <param name="count">Number of targets.</param>
+    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram program, double[][] values, MetricSampleStatus[][] statuses, int count)
     {
+        if (values.Length == 0 || values.Length != statuses.Length
+            || Array.Exists(values, v => v.Length < count) || Array.Exists(statuses, v => v.Length < count))
+        {
+            throw new ArgumentException("Needs index-aligned value and status columns with a slot per target.", nameof(values));
+        }
+
+        _values = values;
+        _statuses = statuses;
         Definition = definition;
         Condition = condition;
         Program = program;
-        Quality = quality;
-        _count = count;
         Enabled = definition.Enabled;
         _forTicks = definition.For.Ticks;
         _failureLimit = definition.FailureLimit;
@@ -71,12 +82,6 @@ internal sealed class TriggerPlan
 
     public ColumnProgram Program { get; }
 
-    /// <summary>Per-target quality flags of the referenced values for this tick.</summary>
-    public byte[] Quality { get; }
-
-    /// <summary>Value columns whose quality columns are or-ed into <see cref="Quality"/> (when more than one).</summary>
-    public byte[][] QualitySources { get; init; } = [];
-
     public bool Enabled { get; }
 
     /// <summary>Clears a target's timing state.</summary>
@@ -94,9 +99,9 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>Writes the disabled verdicts.</summary>
-    public void WriteDisabled(Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
+    public static void WriteDisabled(int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
     {
-        for (var i = 0; i < _count; i++)
+        for (var i = start; i < start + length; i++)
         {
             verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
             {
@@ -110,36 +115,72 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>
-    /// The per-target pass after <see cref="ColumnProgram.Run"/>: classifies each measurement, updates the timing
+    /// The per-target pass after <see cref="ColumnProgram.Run(int, int)"/>: classifies each measurement, updates the timing
     /// state and writes the verdicts. Returns how many verdicts fired or reached the error limit.
     /// </summary>
-    public int Update(long now, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
+    public int Update(long now, int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
     {
-        var n = _count;
-        var result = Program.Result.AsSpan(0, n);
-        var actual = Program.Actual.AsSpan(0, n);
-        var threshold = Program.Threshold.AsSpan(0, n);
-        var quality = Quality.AsSpan(0, n);
-        var failingSince = _failingSince.AsSpan(0, n);
-        var consecutiveFailures = _consecutiveFailures.AsSpan(0, n);
-        var totalFailures = _totalFailures.AsSpan(0, n);
-        var consecutiveErrors = _consecutiveErrors.AsSpan(0, n);
-        var fired = _fired.AsSpan(0, n);
+        var end = start + length;
+
+        // One range check up front instead of one per access: every column and state array holds one slot per target.
+        if (start < 0 || length < 0 || end > _values[0].Length || end > _statuses[0].Length || end > Program.Result.Length || end > _failingSince.Length
+            || end > Program.Actual.Length || end > Program.Threshold.Length
+            || (length > 0 && (((long)(end - 1) * triggerCount) + triggerIndex) >= verdicts.Length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
+        ref var resultRef = ref MemoryMarshal.GetArrayDataReference(Program.Result);
+        ref var actualRef = ref MemoryMarshal.GetArrayDataReference(Program.Actual);
+        ref var thresholdRef = ref MemoryMarshal.GetArrayDataReference(Program.Threshold);
+        var more = _values.Length > 2;
+        ref var value0 = ref MemoryMarshal.GetArrayDataReference(_values[0]);
+        ref var status0 = ref MemoryMarshal.GetArrayDataReference(_statuses[0]);
+        ref var value1 = ref MemoryMarshal.GetArrayDataReference(_values[_values.Length > 1 ? 1 : 0]);
+        ref var status1 = ref MemoryMarshal.GetArrayDataReference(_statuses[_values.Length > 1 ? 1 : 0]);
+        ref var failingSinceRef = ref MemoryMarshal.GetArrayDataReference(_failingSince);
+        ref var consecutiveFailuresRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveFailures);
+        ref var totalFailuresRef = ref MemoryMarshal.GetArrayDataReference(_totalFailures);
+        ref var consecutiveErrorsRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveErrors);
+        ref var firedRef = ref MemoryMarshal.GetArrayDataReference(_fired);
+        ref var verdictRef = ref MemoryMarshal.GetReference(verdicts);
         var windowed = _windowTicks > 0;
         var windowStart = now - _windowTicks;
         var noDataOutcome = _noDataOutcome;
+        var forRuleActive = _forRuleActive;
+        var forTicks = _forTicks;
+        var failureLimit = _failureLimit;
+        var consecutiveLimit = _consecutiveLimit;
+        var errorLimit = _errorLimit;
         var reported = 0;
+        var k = (start * triggerCount) + triggerIndex;
 
-        for (var i = 0; i < n; i++)
+        for (var i = start; i < end; i++, k += triggerCount)
         {
-            var q = quality[i];
-            var outcome = (q & ErrorFlag) != 0 ? VerdictOutcome.Error
-                : q != 0 ? noDataOutcome
-                : result[i] != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+            // The values the condition reads: any error makes the measurement an error; else any missing value (no
+            // status, no data or NaN) makes it no-data.
+            var s0 = Unsafe.Add(ref status0, i);
+            var s1 = Unsafe.Add(ref status1, i);
+            var hasError = s0 == MetricSampleStatus.Error || s1 == MetricSampleStatus.Error;
+            var noData = s0 != MetricSampleStatus.Value || s1 != MetricSampleStatus.Value
+                || double.IsNaN(Unsafe.Add(ref value0, i)) || double.IsNaN(Unsafe.Add(ref value1, i));
+            if (more)
+            {
+                ClassifyMore(i, ref hasError, ref noData);
+            }
 
+            var outcome = hasError ? VerdictOutcome.Error
+                : noData ? noDataOutcome
+                : Unsafe.Add(ref resultRef, i) != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+
+            var failingSince = Unsafe.Add(ref failingSinceRef, i);
+            var consecutive = Unsafe.Add(ref consecutiveFailuresRef, i);
+            var total = Unsafe.Add(ref totalFailuresRef, i);
+            var errors = Unsafe.Add(ref consecutiveErrorsRef, i);
+            var fired = Unsafe.Add(ref firedRef, i);
             if (windowed)
             {
-                Evict(i, windowStart, totalFailures);
+                total = Evict(i, windowStart, total);
             }
 
             var firedNow = false;
@@ -147,74 +188,88 @@ internal sealed class TriggerPlan
             switch (outcome)
             {
                 case VerdictOutcome.Pass:
-                    consecutiveErrors[i] = 0;
-                    failingSince[i] = 0;
-                    consecutiveFailures[i] = 0;
-                    fired[i] = false;
+                    errors = 0;
+                    failingSince = 0;
+                    consecutive = 0;
+                    fired = false;
                     break;
                 case VerdictOutcome.Fail:
-                {
-                    consecutiveErrors[i] = 0;
-                    if (failingSince[i] == 0)
+                    errors = 0;
+                    if (failingSince == 0)
                     {
-                        failingSince[i] = now;
+                        failingSince = now;
                     }
 
-                    var consecutive = ++consecutiveFailures[i];
-                    var total = windowed ? Push(i, now, totalFailures) : ++totalFailures[i];
-                    if (!fired[i]
-                        && ((_forRuleActive && now - failingSince[i] >= _forTicks)
-                            || (_failureLimit > 0 && total >= _failureLimit)
-                            || (_consecutiveLimit > 0 && consecutive >= _consecutiveLimit)))
+                    consecutive++;
+                    total = windowed ? Push(i, now, total) : total + 1;
+                    if (!fired
+                        && ((forRuleActive && now - failingSince >= forTicks)
+                            || (failureLimit > 0 && total >= failureLimit)
+                            || (consecutiveLimit > 0 && consecutive >= consecutiveLimit)))
                     {
-                        fired[i] = true;
+                        fired = true;
                         firedNow = true;
                     }
 
                     break;
-                }
-
                 case VerdictOutcome.Inconclusive:
-                    consecutiveErrors[i] = 0;
+                    errors = 0;
                     break;
                 default:
-                    errorLimitReached = ++consecutiveErrors[i] == _errorLimit;
+                    errors++;
+                    errorLimitReached = errors == errorLimit;
                     break;
             }
 
+            Unsafe.Add(ref failingSinceRef, i) = failingSince;
+            Unsafe.Add(ref consecutiveFailuresRef, i) = consecutive;
+            Unsafe.Add(ref totalFailuresRef, i) = total;
+            Unsafe.Add(ref consecutiveErrorsRef, i) = errors;
+            Unsafe.Add(ref firedRef, i) = fired;
             if (firedNow || errorLimitReached)
             {
                 reported++;
             }
 
-            verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
+            Unsafe.Add(ref verdictRef, k) = new TriggerVerdict
             {
                 TargetIndex = i,
                 TriggerIndex = triggerIndex,
                 Outcome = outcome,
                 Fired = firedNow,
                 ErrorLimitReached = errorLimitReached,
-                Actual = actual[i],
-                Threshold = threshold[i],
-                FailingSinceUtcTicks = failingSince[i],
-                ConsecutiveFailures = consecutiveFailures[i],
-                TotalFailures = totalFailures[i],
-                ConsecutiveErrors = consecutiveErrors[i],
+                Actual = Unsafe.Add(ref actualRef, i),
+                Threshold = Unsafe.Add(ref thresholdRef, i),
+                FailingSinceUtcTicks = failingSince,
+                ConsecutiveFailures = consecutive,
+                TotalFailures = total,
+                ConsecutiveErrors = errors,
             };
         }
 
         return reported;
     }
 
-    private void Evict(int target, long windowStart, Span<int> counts)
+    /// <summary>Classifies the third and further values a condition reads.</summary>
+    private void ClassifyMore(int target, ref bool hasError, ref bool noData)
     {
-        var capacity = _failureLimit;
-        var count = counts[target];
+        for (var v = 2; v < _values.Length; v++)
+        {
+            var status = _statuses[v][target];
+            hasError |= status == MetricSampleStatus.Error;
+            noData |= status != MetricSampleStatus.Value || double.IsNaN(_values[v][target]);
+        }
+    }
+
+    /// <summary>Drops a target's failure timestamps that left the window; returns the remaining count.</summary>
+    private int Evict(int target, long windowStart, int count)
+    {
         if (count == 0)
         {
-            return;
+            return 0;
         }
 
+        var capacity = _failureLimit;
         var head = _ringHead[target];
         var baseIndex = target * capacity;
         while (count > 0 && _ring[baseIndex + head] <= windowStart)
@@ -224,13 +279,13 @@ internal sealed class TriggerPlan
         }
 
         _ringHead[target] = head;
-        counts[target] = count;
+        return count;
     }
 
-    private int Push(int target, long now, Span<int> counts)
+    /// <summary>Records a failure timestamp for a target; returns the new count.</summary>
+    private int Push(int target, long now, int count)
     {
         var capacity = _failureLimit;
-        var count = counts[target];
         var head = _ringHead[target];
         var baseIndex = target * capacity;
         if (count == capacity)
@@ -248,7 +303,6 @@ internal sealed class TriggerPlan
         }
 
         _ring[baseIndex + slot] = now;
-        counts[target] = count + 1;
         return count + 1;
     }
 }
