@@ -127,10 +127,13 @@ public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutpu
         Assert.Equal(0, healthyTick.QueryErrors);
 
         prometheus.ExporterText = Unhealthy;
+        var sinceFlip = Stopwatch.StartNew();
         try
         {
+            // The monitor ticks once a second, as with EvaluationInterval = 1 s.
             var dispatched = await Eventually.TrueAsync(async () => (await monitor.TickAsync()).Dispatched > 0, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
             Assert.True(dispatched, "the monitor did not dispatch within 30 s");
+            output.WriteLine($"flip to dispatcher call: {sinceFlip.ElapsedMilliseconds} ms (scrape every 1 s, tick every 1 s)");
             var afterwards = await monitor.TickAsync();
 
             Assert.Equal(0, afterwards.Dispatched);
