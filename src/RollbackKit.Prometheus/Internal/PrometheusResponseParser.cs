@@ -445,7 +445,10 @@ internal static class PrometheusResponseParser
         Expect(ref reader, JsonTokenType.StartArray);
         Next(ref reader);
         Expect(ref reader, JsonTokenType.Number);
-        timestamp = reader.GetDouble();
+        if (!TryParseShortDecimal(reader.ValueSpan, out timestamp))
+        {
+            timestamp = reader.GetDouble(); // exponent forms and long mantissas
+        }
         Next(ref reader);
         Expect(ref reader, JsonTokenType.String);
         if (!TryParseValue(reader.ValueSpan, out value))
