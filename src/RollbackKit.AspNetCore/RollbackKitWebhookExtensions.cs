@@ -37,7 +37,7 @@ public static class RollbackKitWebhookExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<RollbackKitWebhookOptions>().ValidateOnStart();
-        BindOnce<RollbackKitWebhookOptions>(builder.Services);
+        builder.BindOptionsSection<RollbackKitWebhookOptions>("Webhooks");
         if (configure is not null)
         {
             options.Configure(configure);
@@ -59,7 +59,7 @@ public static class RollbackKitWebhookExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddWebhookEndpoints();
         var options = builder.Services.AddOptions<PolicyBreachOptions>().ValidateOnStart();
-        BindOnce<PolicyBreachOptions>(builder.Services);
+        builder.BindOptionsSection<PolicyBreachOptions>("PolicyBreach");
         if (configure is not null)
         {
             options.Configure(configure);
@@ -69,11 +69,5 @@ public static class RollbackKitWebhookExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyBreachOptions>, PolicyBreachOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PolicyBreachWebhookHandler>());
         return builder;
-    }
-
-    private static void BindOnce<TOptions>(IServiceCollection services)
-        where TOptions : class
-    {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TOptions>, BindSection<TOptions>>());
     }
 }

@@ -23,7 +23,7 @@ public static class SlackRollbackKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var options = services.AddOptions<SlackOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SlackOptions>, BindSection<SlackOptions>>());
+        builder.BindOptionsSection<SlackOptions>("Slack");
 
         if (configure is not null)
         {
@@ -53,7 +53,7 @@ public static class SlackRollbackKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var options = services.AddOptions<PagerDutyOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<PagerDutyOptions>, BindSection<PagerDutyOptions>>());
+        builder.BindOptionsSection<PagerDutyOptions>("PagerDuty");
 
         if (configure is not null)
         {
