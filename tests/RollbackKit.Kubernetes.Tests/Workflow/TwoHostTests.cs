@@ -44,18 +44,13 @@ public sealed class TwoHostTests : IAsyncLifetime
         public ValueTask DisposeAsync() => Services.DisposeAsync();
     }
 
-    /// <summary>A host whose journal is the shared file (its own writer, or <paramref name="sharedJournal"/> when given).</summary>
-    private Host CreateHost(string identity, Func<CancellationToken, Task> hold, IRollbackJournal? sharedJournal = null)
+    /// <summary>A host with its own journal writer on the shared journal file.</summary>
+    private Host CreateHost(string identity, Func<CancellationToken, Task> hold)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<TimeProvider>(_time);
         services.AddLogging();
-        if (sharedJournal is not null)
-        {
-            services.AddSingleton(sharedJournal);
-        }
-
         Host? host = null;
         services.AddRollbackKit(o =>
             {
@@ -118,8 +113,8 @@ public sealed class TwoHostTests : IAsyncLifetime
         }
 
         await using var a = CreateHost("host-a", Hold);
-        // Both replicas append to the same journal file through one writer (the file journal keeps one append stream).
-        await using var b = CreateHost("host-b", Hold, a.Services.GetRequiredService<IRollbackJournal>());
+        // Each replica has its own journal writer on the same file, as two pods sharing a volume would.
+        await using var b = CreateHost("host-b", Hold);
         var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
             Task.Run(async () => await (i % 2 == 0 ? a : b).Dispatcher.DispatchAsync(Request($"user-{i}")))));
 
