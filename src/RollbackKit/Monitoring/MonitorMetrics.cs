@@ -28,7 +28,7 @@ internal sealed class MonitorMetrics
         _verdicts = meter.CreateCounter<long>("rollbackkit.verdicts", "{verdict}", "Verdicts by outcome.");
         _fired = meter.CreateCounter<long>("rollbackkit.trigger.fired", "{fire}", "Triggers that fired.");
         _queryErrors = meter.CreateCounter<long>("rollbackkit.query.errors", "{error}", "Queries that returned an error.");
-        _detectionLatency = meter.CreateHistogram<double>("rollbackkit.detection.latency", "s", "From the first failing measurement to the dispatch of the rollback request.");
+        _detectionLatency = meter.CreateHistogram<double>("rollbackkit.trigger.detection_time", "s", "From the first failing measurement of a trigger to the dispatch of its request (includes the trigger's For duration).");
     }
 
     public void Evaluated(TimeSpan elapsed, ReadOnlySpan<TriggerVerdict> verdicts)
