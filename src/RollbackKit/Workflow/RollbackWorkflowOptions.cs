@@ -61,6 +61,10 @@ public sealed class RollbackWorkflowOptions
     /// <summary>Time allowed to each notifier for one event; a notifier that throws or hangs never delays a rollback. Default: 10 seconds.</summary>
     public TimeSpan NotifierTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a deduplication key (alert fingerprint, incident id) is remembered from the time it was first seen; a request
+    /// with a key seen within the window is a duplicate, after it the request is treated as new. Default: 24 hours.</summary>
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Whether the target is re-checked through <see cref="Dispatch.ITargetHealthProbe"/> after the playbook. Default: <see langword="true"/>.</summary>
     public bool VerificationEnabled { get; set; } = true;
 
