@@ -78,6 +78,11 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
         {
             errors.Add($"{p}:DeduplicationWindow: must be greater than zero (was {workflow.DeduplicationWindow}).");
         }
+
+        if (workflow.NotifierDrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{p}:NotifierDrainTimeout: must not be negative (was {workflow.NotifierDrainTimeout}).");
+        }
     }
 
     private static void ValidateTargets(RollbackKitOptions options, List<string> errors, string p)

@@ -65,6 +65,11 @@ public sealed class RollbackWorkflowOptions
     /// with a key seen within the window is a duplicate, after it the request is treated as new. Default: 24 hours.</summary>
     public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>At shutdown, how long in total notifiers may keep delivering the events already queued (each delivery still gets
+    /// <see cref="NotifierTimeout"/>); events not delivered by then are dropped and counted in the log. Zero drops them at once.
+    /// Default: 5 seconds.</summary>
+    public TimeSpan NotifierDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether the target is re-checked through <see cref="Dispatch.ITargetHealthProbe"/> after the playbook. Default: <see langword="true"/>.</summary>
     public bool VerificationEnabled { get; set; } = true;
 
