@@ -260,6 +260,16 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
 
         var runtime = Runtime(targetId);
         await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (runtime.Active is { } finishing && finishing.State.IsTerminal())
+        {
+            // That rollback has reached its outcome and is only recording it before releasing the target: joining it would lose
+            // this request. Wait for the release, then decide as for any request (a new rollback, or the cooldown).
+            runtime.Gate.Release();
+            await ((Task)finishing.Completion.Task).ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            now = _time.GetUtcNow();
+        }
+
         try
         {
             if (runtime.Active is { } active)
