@@ -37,6 +37,7 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
         }
 
         ValidateTargets(options, errors, p);
+        ValidateWorkflow(options.Workflow, errors, $"{p}:Workflow");
         var queriesValid = ValidateQueries(options, errors, p);
         ValidateBaselines(options, errors, p);
 
@@ -69,6 +70,19 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateWorkflow(Workflow.RollbackWorkflowOptions workflow, List<string> errors, string p)
+    {
+        if (workflow.DeduplicationWindow <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:DeduplicationWindow: must be greater than zero (was {workflow.DeduplicationWindow}).");
+        }
+
+        if (workflow.NotifierDrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{p}:NotifierDrainTimeout: must not be negative (was {workflow.NotifierDrainTimeout}).");
+        }
     }
 
     private static void ValidateTargets(RollbackKitOptions options, List<string> errors, string p)

@@ -8,15 +8,22 @@ namespace RollbackKit.Notifications;
 /// <summary>
 /// Delivers every event to every <see cref="INotifier"/>. Each notifier has its own queue and worker, so events reach it in
 /// order; each delivery gets <see cref="RollbackWorkflowOptions.NotifierTimeout"/> (measured with the <see cref="TimeProvider"/>),
-/// after which it is abandoned. <see cref="Publish"/> never waits for a notifier.
+/// after which it is abandoned. <see cref="Publish"/> never waits for a notifier. Disposal drains: queued events are still
+/// delivered for up to <see cref="RollbackWorkflowOptions.NotifierDrainTimeout"/> in total; what remains after it is dropped and
+/// counted in the log.
 /// </summary>
 internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
 {
     private readonly Worker[] _workers;
+    private readonly IOptions<RollbackKitOptions> _options;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _disposed;
 
     public NotificationFanOut(IEnumerable<INotifier> notifiers, IOptions<RollbackKitOptions> options, TimeProvider timeProvider, ILogger<NotificationFanOut> logger)
     {
+        _options = options;
+        _time = timeProvider;
         _logger = logger;
         _workers = notifiers.Select(n => new Worker(n, options, timeProvider, logger)).ToArray();
     }
@@ -37,9 +44,37 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // No new events; every worker delivers what is already queued, all of them within one drain timeout.
         foreach (var worker in _workers)
         {
-            await worker.DisposeAsync().ConfigureAwait(false);
+            worker.Queue.Writer.TryComplete();
+        }
+
+        var drainTimeout = _options.Value.Workflow.NotifierDrainTimeout;
+        if (drainTimeout > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.WhenAll(_workers.Select(w => w.Completion)).WaitAsync(drainTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Whatever is still queued or in flight is cancelled below and counted.
+            }
+        }
+
+        foreach (var worker in _workers)
+        {
+            var dropped = await worker.StopAsync().ConfigureAwait(false);
+            if (dropped > 0)
+            {
+                Log.DroppedAtShutdown(_logger, worker.Notifier.Name, dropped, drainTimeout);
+            }
         }
     }
 
@@ -52,6 +87,8 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
         private readonly ILogger _logger;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
+        private int _abandoned;
+        private int _stopped;
 
         public Worker(INotifier notifier, IOptions<RollbackKitOptions> options, TimeProvider time, ILogger logger)
         {
@@ -64,6 +101,9 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
 
         public INotifier Notifier { get; }
 
+        /// <summary>Completes when the queue is completed and empty, or the worker is stopped.</summary>
+        public Task Completion => _loop;
+
         public Channel<RollbackEvent> Queue { get; } = Channel.CreateUnbounded<RollbackEvent>(new UnboundedChannelOptions { SingleReader = true });
 
         private async Task RunAsync()
@@ -72,6 +112,13 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
             {
                 await foreach (var item in Queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
                 {
+                    if (_stop.IsCancellationRequested)
+                    {
+                        // Stopped: this event and whatever is still queued are not delivered (and are counted).
+                        Interlocked.Increment(ref _abandoned);
+                        break;
+                    }
+
                     await DeliverAsync(item).ConfigureAwait(false);
                 }
             }
@@ -113,7 +160,9 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
+                await cts.CancelAsync().ConfigureAwait(false);
                 ObserveLater(send);
+                Interlocked.Increment(ref _abandoned);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -124,8 +173,14 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
         private static void ObserveLater(Task task) =>
             _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        public async ValueTask DisposeAsync()
+        /// <summary>Cancels the delivery in flight and stops the worker; returns how many events were not delivered.</summary>
+        public async ValueTask<int> StopAsync()
         {
+            if (Interlocked.Exchange(ref _stopped, 1) != 0)
+            {
+                return 0;
+            }
+
             Queue.Writer.TryComplete();
             await _stop.CancelAsync().ConfigureAwait(false);
             try
@@ -137,7 +192,16 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
             }
 
             _stop.Dispose();
+            var dropped = Volatile.Read(ref _abandoned);
+            while (Queue.Reader.TryRead(out _))
+            {
+                dropped++;
+            }
+
+            return dropped;
         }
+
+        public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
     }
 
     private static partial class Log
@@ -150,5 +214,8 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
 
         [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Notifier {Notifier}: {Kind} dropped after shutdown")]
         public static partial void Dropped(ILogger logger, string notifier, RollbackEventKind kind);
+
+        [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Notifier {Notifier}: {Count} events dropped at shutdown (not delivered within the drain timeout of {DrainTimeout})")]
+        public static partial void DroppedAtShutdown(ILogger logger, string notifier, int count, TimeSpan drainTimeout);
     }
 }

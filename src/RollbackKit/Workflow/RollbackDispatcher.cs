@@ -17,6 +17,7 @@ namespace RollbackKit.Workflow;
 internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbackController, IAsyncDisposable, IDisposable
 {
     private const int MaxRecentStatuses = 1024;
+    private static readonly TimeSpan DeduplicationPurgeInterval = TimeSpan.FromMinutes(1);
     private readonly IRollbackTargetCatalog _catalog;
     private readonly RollbackKitOptions _options;
     private readonly RollbackWorkflowOptions _workflow;
@@ -32,7 +33,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     private readonly bool _lockIsLocal;
     private readonly Dictionary<string, TargetDefinition> _definitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TargetRuntime> _targets = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string?> _deduplication = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DeduplicationEntry> _deduplication = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WorkflowRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RollbackStatus> _finished = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _finishedOrder = new();
@@ -43,6 +44,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     private readonly CancellationTokenSource _shutdown = new();
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private volatile bool _initialized;
+    private long _nextDeduplicationPurge;
     private volatile bool _autoRollbackEnabled;
     private int _disposed;
 
@@ -219,9 +221,9 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
             return await RefuseAsync(request, $"Unknown target '{targetId}'.", cancellationToken).ConfigureAwait(false);
         }
 
-        if (request.DeduplicationKey is { } key && !_deduplication.TryAdd(key, null))
+        PurgeDeduplication(now);
+        if (request.DeduplicationKey is { } key && !TryRememberKey(key, now, out var previous))
         {
-            _deduplication.TryGetValue(key, out var previous);
             await AppendAsync(new JournalEntry
             {
                 Timestamp = now,
@@ -258,6 +260,16 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
 
         var runtime = Runtime(targetId);
         await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (runtime.Active is { } finishing && finishing.State.IsTerminal())
+        {
+            // That rollback has reached its outcome and is only recording it before releasing the target: joining it would lose
+            // this request. Wait for the release, then decide as for any request (a new rollback, or the cooldown).
+            runtime.Gate.Release();
+            await ((Task)finishing.Completion.Task).ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            now = _time.GetUtcNow();
+        }
+
         try
         {
             if (runtime.Active is { } active)
@@ -315,7 +327,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 var id = NewRollbackId(now);
                 if (request.DeduplicationKey is { } dedup)
                 {
-                    _deduplication[dedup] = id;
+                    SetDeduplicationRollbackId(dedup, id, now);
                 }
 
                 run = new WorkflowRun(id, target, request, RollbackState.RollbackPending, now, resumed: false) { LockHandle = handle };
@@ -360,7 +372,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         run.AddJoined();
         if (request.DeduplicationKey is { } key)
         {
-            _deduplication[key] = run.RollbackId;
+            SetDeduplicationRollbackId(key, run.RollbackId, _time.GetUtcNow());
         }
 
         await AppendAsync(new JournalEntry
@@ -407,6 +419,69 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         return new DispatchResult(DispatchStatus.Rejected, null, message);
     }
 
+    /// <summary>Number of deduplication keys currently remembered.</summary>
+    internal int DeduplicationKeyCount => _deduplication.Count;
+
+    /// <summary>Remembers <paramref name="key"/> as first seen at <paramref name="now"/> unless it was seen within the deduplication
+    /// window; returns <see langword="false"/> with the rollback it led to when it was.</summary>
+    private bool TryRememberKey(string key, DateTimeOffset now, out string? previous)
+    {
+        var fresh = new DeduplicationEntry(null, now);
+        while (true)
+        {
+            if (_deduplication.TryAdd(key, fresh))
+            {
+                previous = null;
+                return true;
+            }
+
+            if (!_deduplication.TryGetValue(key, out var existing))
+            {
+                continue;
+            }
+
+            if (now - existing.FirstSeen < _workflow.DeduplicationWindow)
+            {
+                previous = existing.RollbackId;
+                return false;
+            }
+
+            if (_deduplication.TryUpdate(key, fresh, existing))
+            {
+                previous = null;
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Records the rollback a key led to, keeping the time the key was first seen.</summary>
+    private void SetDeduplicationRollbackId(string key, string rollbackId, DateTimeOffset now) =>
+        _deduplication.AddOrUpdate(key, static (_, a) => new DeduplicationEntry(a.Id, a.Now), static (_, e, a) => e with { RollbackId = a.Id }, (Id: rollbackId, Now: now));
+
+    /// <summary>Forgets keys older than the deduplication window; sweeps at most once a minute unless forced.</summary>
+    private void PurgeDeduplication(DateTimeOffset now, bool force = false)
+    {
+        var next = Interlocked.Read(ref _nextDeduplicationPurge);
+        if (!force && now.UtcTicks < next)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _nextDeduplicationPurge, (now + DeduplicationPurgeInterval).UtcTicks, next) != next && !force)
+        {
+            return;
+        }
+
+        var window = _workflow.DeduplicationWindow;
+        foreach (var (key, entry) in _deduplication)
+        {
+            if (now - entry.FirstSeen >= window)
+            {
+                _deduplication.TryRemove(new KeyValuePair<string, DeduplicationEntry>(key, entry));
+            }
+        }
+    }
+
     private TargetRuntime Runtime(string targetId) => _targets.GetOrAdd(targetId, static _ => new TargetRuntime());
 
     private static string NewRollbackId(DateTimeOffset now) =>
@@ -438,7 +513,15 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
             {
                 if (entry.Request?.DeduplicationKey is { } key)
                 {
-                    _deduplication[key] = entry.RollbackId ?? (_deduplication.TryGetValue(key, out var existing) ? existing : null);
+                    // A key is remembered from the first time it was seen; a key whose window has passed starts over.
+                    if (!_deduplication.TryGetValue(key, out var existing) || entry.Timestamp - existing.FirstSeen >= _workflow.DeduplicationWindow)
+                    {
+                        _deduplication[key] = new DeduplicationEntry(entry.RollbackId, entry.Timestamp);
+                    }
+                    else if (entry.RollbackId is not null)
+                    {
+                        _deduplication[key] = existing with { RollbackId = entry.RollbackId };
+                    }
                 }
 
                 if (entry.Kind == JournalEntryKind.Requested && entry.Request is { TriggerType: not RollbackTriggerType.Manual } && now - entry.Timestamp < _workflow.AttemptWindow)
@@ -453,6 +536,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 }
             }
 
+            PurgeDeduplication(now, force: true);
             foreach (var unfinished in FindUnfinished(entries))
             {
                 Runtime(unfinished.Request.Target.Id).Unfinished = unfinished;
@@ -725,3 +809,6 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     /// <summary>Synchronous disposal for containers disposed with <c>Dispose()</c>: same as <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
+
+/// <summary>A remembered deduplication key: the rollback it led to (if any) and when it was first seen.</summary>
+internal readonly record struct DeduplicationEntry(string? RollbackId, DateTimeOffset FirstSeen);

@@ -61,6 +61,15 @@ public sealed class RollbackWorkflowOptions
     /// <summary>Time allowed to each notifier for one event; a notifier that throws or hangs never delays a rollback. Default: 10 seconds.</summary>
     public TimeSpan NotifierTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a deduplication key (alert fingerprint, incident id) is remembered from the time it was first seen; a request
+    /// with a key seen within the window is a duplicate, after it the request is treated as new. Default: 24 hours.</summary>
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>At shutdown, how long in total notifiers may keep delivering the events already queued (each delivery still gets
+    /// <see cref="NotifierTimeout"/>); events not delivered by then are dropped and counted in the log. Zero drops them at once.
+    /// Default: 5 seconds.</summary>
+    public TimeSpan NotifierDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Whether the target is re-checked through <see cref="Dispatch.ITargetHealthProbe"/> after the playbook. Default: <see langword="true"/>.</summary>
     public bool VerificationEnabled { get; set; } = true;
 

@@ -53,6 +53,8 @@ public class RollbackKitOptionsValidatorTests
     [InlineData("{ \"Name\": \"canary_error_rate\", \"Expression\"", "{ \"Name\": \"canary_error_rate\", \"Source\": \"graphite\", \"Expression\"", "RollbackKit:Queries:0:Source: no metric source named 'graphite'")]
     [InlineData("\"Type\": \"recording\"", "\"Type\": \"teleport\"", "RollbackKit:Playbook:Steps:0:Type: unknown step type 'teleport'")]
     [InlineData("\"Timeout\": \"00:00:30\"", "\"Timeout\": \"00:00:00\"", "RollbackKit:Playbook:Steps:0:Timeout: must be greater than zero")]
+    [InlineData("\"EvaluationInterval\": \"00:00:15\",", "\"EvaluationInterval\": \"00:00:15\", \"Workflow\": { \"DeduplicationWindow\": \"00:00:00\" },", "RollbackKit:Workflow:DeduplicationWindow: must be greater than zero")]
+    [InlineData("\"EvaluationInterval\": \"00:00:15\",", "\"EvaluationInterval\": \"00:00:15\", \"Workflow\": { \"NotifierDrainTimeout\": \"-00:00:01\" },", "RollbackKit:Workflow:NotifierDrainTimeout: must not be negative")]
     public async Task HostStart_InvalidConfig_FailsNamingKeyPath(string find, string replace, string expected)
     {
         Assert.Contains(find, ValidJson, StringComparison.Ordinal);

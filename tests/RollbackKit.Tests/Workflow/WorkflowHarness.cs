@@ -74,6 +74,7 @@ internal sealed class WorkflowHarness : IAsyncDisposable
                 options.Workflow.ProgressInterval = TimeSpan.Zero;
                 options.Workflow.UnfinishedScanInterval = TimeSpan.Zero;
                 options.Workflow.VerificationWindow = TimeSpan.Zero; // one health check unless a test asks for a window
+                options.Workflow.NotifierDrainTimeout = TimeSpan.Zero; // the fake clock does not run while the harness is disposed
                 configure?.Invoke(options);
             })
             .AddPlaybookStep("test", (ctx, ct) =>
