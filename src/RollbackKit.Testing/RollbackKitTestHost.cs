@@ -76,7 +76,12 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IMetricSource>(source);
         services.AddSingleton<IPlaybookStepFactory>(step);
-        services.AddRollbackKit(configure);
+        services.AddRollbackKit(options =>
+        {
+            // On fake time a drain would wait for a clock nobody advances; the host records, it does not notify.
+            options.Workflow.NotifierDrainTimeout = TimeSpan.Zero;
+            configure(options);
+        });
         services.RemoveAll<IRollbackDispatcher>();
         services.AddSingleton<IRollbackDispatcher>(dispatcher);
         configureServices?.Invoke(services);
