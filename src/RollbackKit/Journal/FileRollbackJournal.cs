@@ -12,13 +12,16 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
 {
     private readonly string _path;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // One gate per file in this process: journals on the same file queue here instead of contending for the file lock.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> s_gates = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate;
     private bool _disposed;
 
     public FileRollbackJournal(string path, ILogger<FileRollbackJournal> logger)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = System.IO.Path.GetFullPath(path);
+        _gate = s_gates.GetOrAdd(_path, static _ => new SemaphoreSlim(1, 1));
         _logger = logger;
     }
 
@@ -122,16 +125,18 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
             Directory.CreateDirectory(directory);
         }
 
+        // Writers in other processes hold the exclusive lock for one line at a time: spin (yielding, never sleeping)
+        // until it is free.
+        var spinner = default(SpinWait);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 return new FileStream(_path, mode, access, share);
             }
-            catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException && attempt < 5_000)
+            catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException && attempt < 100_000)
             {
-                // Another writer appends one line at a time; it holds the lock for microseconds.
-                Thread.Sleep(attempt < 20 ? 0 : 1);
+                spinner.SpinOnce(sleep1Threshold: -1);
             }
         }
     }
