@@ -16,7 +16,6 @@ namespace RollbackKit.Monitoring;
 internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMonitor, ITargetHealthProbe
 {
     private readonly RollbackKitOptions _options;
-    private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MonitorMetrics _metrics;
@@ -24,6 +23,8 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
     private readonly IMetricSource[] _sources;
     private readonly SemaphoreSlim _tickGate = new(1, 1);
     private readonly Lazy<State> _state;
+    private readonly Lazy<IMonitorLeadership?> _leadership;
+    private readonly Lazy<IRollbackDispatcher?> _dispatcher;
 
     public RollbackMonitor(
         IOptions<RollbackKitOptions> options,
@@ -37,11 +38,14 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         _options = options.Value;
         _catalog = catalog;
         _sources = sources.ToArray();
-        _services = services;
         _time = timeProvider;
         _metrics = metrics;
         _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _state = new Lazy<State>(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        // Resolved on first use, not in the constructor: the dispatcher may itself depend on the monitor (as its probe).
+        _leadership = new Lazy<IMonitorLeadership?>(services.GetService<IMonitorLeadership>);
+        _dispatcher = new Lazy<IRollbackDispatcher?>(services.GetService<IRollbackDispatcher>);
     }
 
     public async ValueTask<MonitorTickResult> TickAsync(CancellationToken cancellationToken = default)
@@ -207,7 +211,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
 
     private async ValueTask<MonitorTickResult> TickCoreAsync(State state, CancellationToken cancellationToken)
     {
-        var leadership = _services.GetService<IMonitorLeadership>();
+        var leadership = _leadership.Value;
         var now = _time.GetUtcNow();
         if (leadership is not null && !await leadership.IsLeaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -246,7 +250,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         var dispatched = 0;
         if (firedCount > 0)
         {
-            var dispatcher = _services.GetService<IRollbackDispatcher>();
+            var dispatcher = _dispatcher.Value;
             foreach (var verdict in state.Verdicts)
             {
                 if (!verdict.Fired && !verdict.ErrorLimitReached)
