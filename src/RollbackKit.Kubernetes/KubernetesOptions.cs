@@ -6,7 +6,7 @@ public sealed class KubernetesOptions
     /// <summary>The configuration section name under <c>RollbackKit</c>.</summary>
     public const string SectionName = "Kubernetes";
 
-    /// <summary>API server URL (for example <c>https://10.0.0.1:6443</c>). Default: unset, use the kubeconfig or in-cluster config.</summary>
+    /// <summary>API server URL (for example <c>https://kubernetes.default.svc</c>). Default: unset, use the kubeconfig or in-cluster config.</summary>
     public Uri? Server { get; set; }
 
     /// <summary>Path of a kubeconfig file. Default: unset (in-cluster config when running in a pod, else <c>~/.kube/config</c>).</summary>

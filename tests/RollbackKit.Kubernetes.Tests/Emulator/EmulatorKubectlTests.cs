@@ -2,11 +2,12 @@ using RollbackKit.Kubernetes.Emulator;
 
 namespace RollbackKit.Kubernetes.Tests.Emulator;
 
-public sealed class EmulatorKubectlTests : IAsyncLifetime
+/// <summary>A fresh emulator per test and a kubeconfig for the real kubectl pointing at it (namespace <c>shop</c>).</summary>
+public abstract class KubectlAgainstEmulator : IAsyncLifetime
 {
-    private readonly TempDir _dir = new();
-    private KubernetesApiEmulator _emulator = null!;
-    private string _kubeconfig = "";
+    private protected readonly TempDir _dir = new();
+    private protected KubernetesApiEmulator _emulator = null!;
+    private protected string _kubeconfig = "";
 
     public async Task InitializeAsync()
     {
@@ -19,7 +20,10 @@ public sealed class EmulatorKubectlTests : IAsyncLifetime
         await _emulator.DisposeAsync();
         _dir.Dispose();
     }
+}
 
+public sealed class EmulatorKubectlTests : KubectlAgainstEmulator
+{
     [Fact]
     public async Task KubectlRolloutHistory_SeededDeployment_ListsRevisions()
     {
@@ -56,24 +60,8 @@ public sealed class EmulatorKubectlTests : IAsyncLifetime
     }
 }
 
-public sealed class EmulatorKubectlRolloutTests : IAsyncLifetime
+public sealed class EmulatorKubectlRolloutTests : KubectlAgainstEmulator
 {
-    private readonly TempDir _dir = new();
-    private KubernetesApiEmulator _emulator = null!;
-    private string _kubeconfig = "";
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await KubernetesApiEmulator.StartAsync();
-        _kubeconfig = _emulator.WriteKubeconfig(_dir.Path, "shop");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task KubectlRolloutUndo_ThreeRevisions_RunsPreviousImageAsRevisionFour()
     {

@@ -134,16 +134,13 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
         Assert.Single(dispatcher.Requests);
     }
 
-    [Fact]
-    public async Task CanaryWithoutTraffic_GroupedQuery_IsNoDataNotZero()
+    [Theory]
+    [InlineData("sum by (deployment) (rate(http_requests_total{namespace=\"{{namespace}}\"}[1m]))", "deployment")]
+    [InlineData("sum(rate(http_requests_total{namespace=\"{{namespace}}\",deployment=\"{{name}}\"}[1m]))", null)]
+    public async Task CanaryWithoutTraffic_GroupedOrPerTargetQuery_IsNoDataNotZero(string expression, string? groupBy)
     {
         var source = prometheus.CreateSource(_instrumentation);
-        var query = new MetricQueryDefinition
-        {
-            Name = "request_rate",
-            Expression = "sum by (deployment) (rate(http_requests_total{namespace=\"{{namespace}}\"}[1m]))",
-            GroupBy = "deployment",
-        };
+        var query = new MetricQueryDefinition { Name = "request_rate", Expression = expression, GroupBy = groupBy };
         RollbackTarget[] targets =
         [
             new("shop/stable", new Dictionary<string, string> { ["namespace"] = "shop", ["name"] = "stable" }),
@@ -158,30 +155,6 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
         Assert.Equal(2.0, batch.Values[0], 6);
         Assert.Equal(MetricSampleStatus.NoData, batch.Statuses[1]);
         Assert.True(double.IsNaN(batch.Values[1]));
-    }
-
-    [Fact]
-    public async Task CanaryWithoutTraffic_PerTargetQuery_IsNoData()
-    {
-        var source = prometheus.CreateSource(_instrumentation);
-        var query = new MetricQueryDefinition
-        {
-            Name = "request_rate",
-            Expression = "sum(rate(http_requests_total{namespace=\"{{namespace}}\",deployment=\"{{name}}\"}[1m]))",
-        };
-        RollbackTarget[] targets =
-        [
-            new("shop/stable", new Dictionary<string, string> { ["namespace"] = "shop", ["name"] = "stable" }),
-            new("shop/canary", new Dictionary<string, string> { ["namespace"] = "shop", ["name"] = "canary" }),
-        ];
-        var batch = new MetricQueryBatch(query, targets);
-        batch.Reset(prometheus.At(10, 20));
-
-        await source.QueryAsync(batch, CancellationToken.None);
-
-        Assert.Equal(MetricSampleStatus.Value, batch.Statuses[0]);
-        Assert.Equal(2.0, batch.Values[0], 6);
-        Assert.Equal(MetricSampleStatus.NoData, batch.Statuses[1]);
     }
 
     [Fact]
