@@ -8,6 +8,8 @@ internal static class RollbackKitCoreRegistration
 {
     public static void AddCoreServices(IServiceCollection services)
     {
+        services.AddMetrics();
+        services.TryAddSingleton<RollbackKit.Telemetry.RollbackKitMetrics>();
         services.TryAddSingleton<IRollbackTargetCatalog, TargetCatalog>();
         WorkflowRegistration.AddWorkflowServices(services);
         MonitorRegistration.AddMonitorServices(services);
