@@ -5,7 +5,8 @@ namespace RollbackKit.Telemetry;
 /// <summary>
 /// Every instrument of the core package, on the one meter <see cref="RollbackKitTelemetry.MeterName"/> created through
 /// <see cref="IMeterFactory"/> (which owns and disposes it). Instruments are declared in partial files by area
-/// (<c>RollbackKitMetrics.Monitoring.cs</c>, <c>RollbackKitMetrics.Workflow.cs</c>, …) and documented in <c>docs/telemetry.md</c>.
+/// (<c>RollbackKitMetrics.Monitoring.cs</c>, <c>RollbackKitMetrics.Workflow.cs</c>, …), each implementing its own
+/// <c>Create…Instruments</c> partial method below, and documented in <c>docs/telemetry.md</c>.
 /// </summary>
 internal sealed partial class RollbackKitMetrics
 {
@@ -14,12 +15,33 @@ internal sealed partial class RollbackKitMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter = meterFactory.Create(RollbackKitTelemetry.MeterName);
-        CreateInstruments(Meter);
+        CreateMonitoringInstruments(Meter);
+        CreateVerificationInstruments(Meter);
+        CreateDispatchInstruments(Meter);
+        CreateApprovalInstruments(Meter);
+        CreateWorkflowInstruments(Meter);
+        CreatePlaybookInstruments(Meter);
+        CreateJournalInstruments(Meter);
+        CreateNotificationInstruments(Meter);
     }
 
     /// <summary>The meter every instrument lives on.</summary>
     public Meter Meter { get; }
 
-    /// <summary>Each area's partial file creates its instruments here.</summary>
-    partial void CreateInstruments(Meter meter);
+    // Each area's partial file implements its own method and keeps its instruments in its own fields.
+    partial void CreateMonitoringInstruments(Meter meter);
+
+    partial void CreateVerificationInstruments(Meter meter);
+
+    partial void CreateDispatchInstruments(Meter meter);
+
+    partial void CreateApprovalInstruments(Meter meter);
+
+    partial void CreateWorkflowInstruments(Meter meter);
+
+    partial void CreatePlaybookInstruments(Meter meter);
+
+    partial void CreateJournalInstruments(Meter meter);
+
+    partial void CreateNotificationInstruments(Meter meter);
 }
