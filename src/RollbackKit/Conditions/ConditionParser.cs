@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace RollbackKit.Conditions;
 
 /// <summary>
@@ -24,44 +22,17 @@ internal sealed class ConditionParser
 
     private readonly string _text;
     private readonly Func<string, int> _resolve;
+    private readonly ConditionLexer _lexer;
     private readonly List<ConditionInstruction> _program = [];
     private int _depth;
     private int _maxDepth;
     private int _nesting;
 
-    // Current token.
-    private TokenKind _kind;
-    private int _start;
-    private int _end;
-    private double _number;
-
     private ConditionParser(string text, Func<string, int> resolve)
     {
         _text = text;
         _resolve = resolve;
-    }
-
-    private enum TokenKind
-    {
-        End,
-        Number,
-        Name,
-        LeftParen,
-        RightParen,
-        Comma,
-        Plus,
-        Minus,
-        Star,
-        Slash,
-        Greater,
-        GreaterOrEqual,
-        Less,
-        LessOrEqual,
-        Equal,
-        NotEqual,
-        And,
-        Or,
-        Not,
+        _lexer = new ConditionLexer(text);
     }
 
     private enum ExpressionType
@@ -80,7 +51,7 @@ internal sealed class ConditionParser
 
         foreach (var c in name)
         {
-            if (!IsNameChar(c))
+            if (!ConditionLexer.IsNameChar(c))
             {
                 return false;
             }
@@ -109,12 +80,12 @@ internal sealed class ConditionParser
         }
 
         var parser = new ConditionParser(text, resolve);
-        parser.Next();
-        var start = parser._start;
+        parser._lexer.Next();
+        var start = parser._lexer.Start;
         var (type, top) = parser.ParseOr();
-        if (parser._kind != TokenKind.End)
+        if (parser._lexer.Kind != ConditionTokenKind.End)
         {
-            throw parser.Error(parser._kind == TokenKind.RightParen ? "unexpected ')'" : "expected an operator or end of condition");
+            throw parser.Error(parser._lexer.Kind == ConditionTokenKind.RightParen ? "unexpected ')'" : "expected an operator or end of condition");
         }
 
         if (type != ExpressionType.Boolean)
@@ -125,9 +96,7 @@ internal sealed class ConditionParser
         return new CompiledCondition(text, [.. parser._program], parser._maxDepth, top);
     }
 
-    private static bool IsNameChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '.';
-
-    private ConditionSyntaxException Error(string message) => new(message, _start + 1);
+    private ConditionSyntaxException Error(string message) => new(message, _lexer.Start + 1);
 
     private void Emit(ConditionOpCode op, int valueIndex = -1, double constant = 0)
     {
@@ -158,13 +127,13 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseOr()
     {
-        var start = _start;
+        var start = _lexer.Start;
         var (type, top) = ParseAnd();
-        while (_kind == TokenKind.Or)
+        while (_lexer.Kind == ConditionTokenKind.Or)
         {
             RequireBoolean(type, start);
-            Next();
-            var rightStart = _start;
+            _lexer.Next();
+            var rightStart = _lexer.Start;
             var (right, _) = ParseAnd();
             RequireBoolean(right, rightStart);
             Emit(ConditionOpCode.Or);
@@ -175,13 +144,13 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseAnd()
     {
-        var start = _start;
+        var start = _lexer.Start;
         var (type, top) = ParseNot();
-        while (_kind == TokenKind.And)
+        while (_lexer.Kind == ConditionTokenKind.And)
         {
             RequireBoolean(type, start);
-            Next();
-            var rightStart = _start;
+            _lexer.Next();
+            var rightStart = _lexer.Start;
             var (right, _) = ParseNot();
             RequireBoolean(right, rightStart);
             Emit(ConditionOpCode.And);
@@ -192,14 +161,14 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseNot()
     {
-        if (_kind != TokenKind.Not)
+        if (_lexer.Kind != ConditionTokenKind.Not)
         {
             return ParseComparison();
         }
 
         Enter();
-        Next();
-        var start = _start;
+        _lexer.Next();
+        var start = _lexer.Start;
         var (type, top) = ParseNot();
         RequireBoolean(type, start);
         Emit(ConditionOpCode.Not);
@@ -209,16 +178,16 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseComparison()
     {
-        var start = _start;
+        var start = _lexer.Start;
         var (type, top) = ParseAdditive();
-        var op = _kind switch
+        var op = _lexer.Kind switch
         {
-            TokenKind.Greater => ConditionOpCode.Gt,
-            TokenKind.GreaterOrEqual => ConditionOpCode.Ge,
-            TokenKind.Less => ConditionOpCode.Lt,
-            TokenKind.LessOrEqual => ConditionOpCode.Le,
-            TokenKind.Equal => ConditionOpCode.Eq,
-            TokenKind.NotEqual => ConditionOpCode.Ne,
+            ConditionTokenKind.Greater => ConditionOpCode.Gt,
+            ConditionTokenKind.GreaterOrEqual => ConditionOpCode.Ge,
+            ConditionTokenKind.Less => ConditionOpCode.Lt,
+            ConditionTokenKind.LessOrEqual => ConditionOpCode.Le,
+            ConditionTokenKind.Equal => ConditionOpCode.Eq,
+            ConditionTokenKind.NotEqual => ConditionOpCode.Ne,
             _ => ConditionOpCode.Const,
         };
         if (op == ConditionOpCode.Const)
@@ -227,13 +196,13 @@ internal sealed class ConditionParser
         }
 
         RequireNumber(type, start);
-        Next();
-        var rightStart = _start;
+        _lexer.Next();
+        var rightStart = _lexer.Start;
         var (right, _) = ParseAdditive();
         RequireNumber(right, rightStart);
         var index = _program.Count;
         Emit(op);
-        if (_kind is TokenKind.Greater or TokenKind.GreaterOrEqual or TokenKind.Less or TokenKind.LessOrEqual or TokenKind.Equal or TokenKind.NotEqual)
+        if (_lexer.Kind is ConditionTokenKind.Greater or ConditionTokenKind.GreaterOrEqual or ConditionTokenKind.Less or ConditionTokenKind.LessOrEqual or ConditionTokenKind.Equal or ConditionTokenKind.NotEqual)
         {
             throw Error("comparisons cannot be chained; use 'and'");
         }
@@ -243,14 +212,14 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseAdditive()
     {
-        var start = _start;
+        var start = _lexer.Start;
         var (type, top) = ParseMultiplicative();
-        while (_kind is TokenKind.Plus or TokenKind.Minus)
+        while (_lexer.Kind is ConditionTokenKind.Plus or ConditionTokenKind.Minus)
         {
-            var op = _kind == TokenKind.Plus ? ConditionOpCode.Add : ConditionOpCode.Sub;
+            var op = _lexer.Kind == ConditionTokenKind.Plus ? ConditionOpCode.Add : ConditionOpCode.Sub;
             RequireNumber(type, start);
-            Next();
-            var rightStart = _start;
+            _lexer.Next();
+            var rightStart = _lexer.Start;
             var (right, _) = ParseMultiplicative();
             RequireNumber(right, rightStart);
             Emit(op);
@@ -261,14 +230,14 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseMultiplicative()
     {
-        var start = _start;
+        var start = _lexer.Start;
         var (type, top) = ParseUnary();
-        while (_kind is TokenKind.Star or TokenKind.Slash)
+        while (_lexer.Kind is ConditionTokenKind.Star or ConditionTokenKind.Slash)
         {
-            var op = _kind == TokenKind.Star ? ConditionOpCode.Mul : ConditionOpCode.Div;
+            var op = _lexer.Kind == ConditionTokenKind.Star ? ConditionOpCode.Mul : ConditionOpCode.Div;
             RequireNumber(type, start);
-            Next();
-            var rightStart = _start;
+            _lexer.Next();
+            var rightStart = _lexer.Start;
             var (right, _) = ParseUnary();
             RequireNumber(right, rightStart);
             Emit(op);
@@ -279,15 +248,15 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseUnary()
     {
-        if (_kind is not (TokenKind.Minus or TokenKind.Plus))
+        if (_lexer.Kind is not (ConditionTokenKind.Minus or ConditionTokenKind.Plus))
         {
             return ParsePrimary();
         }
 
-        var negate = _kind == TokenKind.Minus;
+        var negate = _lexer.Kind == ConditionTokenKind.Minus;
         Enter();
-        Next();
-        var start = _start;
+        _lexer.Next();
+        var start = _lexer.Start;
         var (type, _) = ParseUnary();
         RequireNumber(type, start);
         if (negate)
@@ -301,23 +270,23 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParsePrimary()
     {
-        switch (_kind)
+        switch (_lexer.Kind)
         {
-            case TokenKind.Number:
-                Emit(ConditionOpCode.Const, constant: _number);
-                Next();
+            case ConditionTokenKind.Number:
+                Emit(ConditionOpCode.Const, constant: _lexer.Number);
+                _lexer.Next();
                 return (ExpressionType.Number, -1);
-            case TokenKind.LeftParen:
+            case ConditionTokenKind.LeftParen:
             {
                 Enter();
-                Next();
+                _lexer.Next();
                 var result = ParseOr();
-                Expect(TokenKind.RightParen, "')'");
+                Expect(ConditionTokenKind.RightParen, "')'");
                 Leave();
                 return result;
             }
 
-            case TokenKind.Name:
+            case ConditionTokenKind.Name:
                 return ParseName();
             default:
                 throw Error("expected a number, name or '('");
@@ -326,10 +295,10 @@ internal sealed class ConditionParser
 
     private (ExpressionType Type, int Top) ParseName()
     {
-        var name = _text[_start.._end];
-        var namePosition = _start;
-        Next();
-        if (_kind != TokenKind.LeftParen)
+        var name = _text[_lexer.Start.._lexer.End];
+        var namePosition = _lexer.Start;
+        _lexer.Next();
+        if (_lexer.Kind != ConditionTokenKind.LeftParen)
         {
             var index = _resolve(name);
             if (index < 0)
@@ -351,33 +320,33 @@ internal sealed class ConditionParser
             _ => throw new ConditionSyntaxException($"unknown function '{name}'", namePosition + 1),
         };
         Enter();
-        Next();
+        _lexer.Next();
         for (var argument = 0; argument < arity; argument++)
         {
             if (argument > 0)
             {
-                Expect(TokenKind.Comma, "','");
+                Expect(ConditionTokenKind.Comma, "','");
             }
 
-            var start = _start;
+            var start = _lexer.Start;
             var (type, _) = ParseOr();
             RequireNumber(type, start);
         }
 
-        Expect(TokenKind.RightParen, "')'");
+        Expect(ConditionTokenKind.RightParen, "')'");
         Emit(op);
         Leave();
         return (op == ConditionOpCode.IsNaN ? ExpressionType.Boolean : ExpressionType.Number, -1);
     }
 
-    private void Expect(TokenKind kind, string display)
+    private void Expect(ConditionTokenKind kind, string display)
     {
-        if (_kind != kind)
+        if (_lexer.Kind != kind)
         {
             throw Error($"expected {display}");
         }
 
-        Next();
+        _lexer.Next();
     }
 
     private static void RequireBoolean(ExpressionType type, int start)
@@ -395,144 +364,4 @@ internal sealed class ConditionParser
             throw new ConditionSyntaxException("expected a number, not a comparison", start + 1);
         }
     }
-
-    private void Next()
-    {
-        var text = _text;
-        var i = _end;
-        while (i < text.Length && char.IsWhiteSpace(text[i]))
-        {
-            i++;
-        }
-
-        _start = i;
-        if (i >= text.Length)
-        {
-            _kind = TokenKind.End;
-            _end = i;
-            return;
-        }
-
-        var c = text[i];
-        if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
-        {
-            LexNumber(i);
-            return;
-        }
-
-        if (char.IsAsciiLetter(c) || c == '_')
-        {
-            var j = i + 1;
-            while (j < text.Length && IsNameChar(text[j]))
-            {
-                j++;
-            }
-
-            _end = j;
-            var word = text.AsSpan(i, j - i);
-            _kind = word.Equals("and", StringComparison.OrdinalIgnoreCase) ? TokenKind.And
-                : word.Equals("or", StringComparison.OrdinalIgnoreCase) ? TokenKind.Or
-                : word.Equals("not", StringComparison.OrdinalIgnoreCase) ? TokenKind.Not
-                : TokenKind.Name;
-            return;
-        }
-
-        var next = i + 1 < text.Length ? text[i + 1] : '\0';
-        (_kind, var length) = c switch
-        {
-            '(' => (TokenKind.LeftParen, 1),
-            ')' => (TokenKind.RightParen, 1),
-            ',' => (TokenKind.Comma, 1),
-            '+' => (TokenKind.Plus, 1),
-            '-' => (TokenKind.Minus, 1),
-            '*' => (TokenKind.Star, 1),
-            '/' => (TokenKind.Slash, 1),
-            '>' when next == '=' => (TokenKind.GreaterOrEqual, 2),
-            '>' => (TokenKind.Greater, 1),
-            '<' when next == '=' => (TokenKind.LessOrEqual, 2),
-            '<' => (TokenKind.Less, 1),
-            '=' when next == '=' => (TokenKind.Equal, 2),
-            '!' when next == '=' => (TokenKind.NotEqual, 2),
-            '!' => (TokenKind.Not, 1),
-            '&' when next == '&' => (TokenKind.And, 2),
-            '|' when next == '|' => (TokenKind.Or, 2),
-            '=' => throw Error("unexpected '=', expected '=='"),
-            '&' => throw Error("unexpected '&', expected '&&'"),
-            '|' => throw Error("unexpected '|', expected '||'"),
-            _ => throw Error($"unexpected character {Describe(c)}"),
-        };
-        _end = i + length;
-    }
-
-    private void LexNumber(int i)
-    {
-        var text = _text;
-        var j = i;
-        while (j < text.Length && char.IsAsciiDigit(text[j]))
-        {
-            j++;
-        }
-
-        if (j < text.Length && text[j] == '.')
-        {
-            j++;
-            while (j < text.Length && char.IsAsciiDigit(text[j]))
-            {
-                j++;
-            }
-        }
-
-        // Exponent only when digits follow, so "5m" stays a unit.
-        if (j < text.Length && (text[j] is 'e' or 'E'))
-        {
-            var k = j + 1;
-            if (k < text.Length && text[k] is '+' or '-')
-            {
-                k++;
-            }
-
-            if (k < text.Length && char.IsAsciiDigit(text[k]))
-            {
-                j = k;
-                while (j < text.Length && char.IsAsciiDigit(text[j]))
-                {
-                    j++;
-                }
-            }
-        }
-
-        var value = double.Parse(text.AsSpan(i, j - i), NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
-        if (j < text.Length && text[j] == '%')
-        {
-            value /= 100;
-            j++;
-        }
-        else if (j < text.Length && IsNameChar(text[j]))
-        {
-            var unitStart = j;
-            while (j < text.Length && IsNameChar(text[j]))
-            {
-                j++;
-            }
-
-            var unit = text.AsSpan(unitStart, j - unitStart);
-            value = unit switch
-            {
-                "ms" => value / 1000,
-                "s" => value,
-                "m" => value * 60,
-                "h" => value * 3600,
-                _ => throw new ConditionSyntaxException($"unknown unit '{unit}', expected %, ms, s, m or h", unitStart + 1),
-            };
-        }
-
-        _kind = TokenKind.Number;
-        _number = value;
-        _end = j;
-    }
-
-    private static string Describe(char c) =>
-        char.IsControl(c) || char.IsSurrogate(c) || char.IsWhiteSpace(c)
-            ? $"U+{(int)c:X4}"
-            : $"'{c}'";
 }
