@@ -4,7 +4,7 @@ using RollbackKit.Triggers;
 namespace RollbackKit.Engine;
 
 /// <summary>The outcome of one trigger for one target in one tick.</summary>
-public enum VerdictOutcome : byte
+internal enum VerdictOutcome : byte
 {
     /// <summary>The condition did not hold (healthy), or no-data counted as pass.</summary>
     Pass = 0,
@@ -23,7 +23,7 @@ public enum VerdictOutcome : byte
 }
 
 /// <summary>The verdict of one trigger for one target in one tick, with the values that decided.</summary>
-public readonly record struct TriggerVerdict
+internal readonly record struct TriggerVerdict
 {
     /// <summary>Index of the target in <see cref="EvaluationEngine.Targets"/>.</summary>
     public int TargetIndex { get; init; }

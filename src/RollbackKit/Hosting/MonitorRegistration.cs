@@ -3,9 +3,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
+using RollbackKit.Internal;
+using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
+using RollbackKit.Triggers;
 
-namespace RollbackKit.Internal;
+namespace RollbackKit.Hosting;
 
 /// <summary>Registers the hosted monitor, the health probe and start-up validation.</summary>
 internal static class MonitorRegistration
@@ -18,6 +21,8 @@ internal static class MonitorRegistration
         services.TryAddSingleton<ITargetHealthProbe>(static sp => sp.GetRequiredService<RollbackMonitor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackMonitorHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, TriggerOptionsValidator>(
+            static sp => new TriggerOptionsValidator(sp.GetServices<IMetricSource>(), sp.GetService<RollbackKitSection>()?.Path)));
     }
 }
 

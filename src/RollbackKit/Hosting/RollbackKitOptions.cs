@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
 using RollbackKit.Triggers;
@@ -41,7 +40,6 @@ public sealed class RollbackKitOptions
 public sealed class TargetDefinition
 {
     /// <summary>Unique id, for example <c>payments/checkout</c>.</summary>
-    [Required]
     public string Id { get; set; } = string.Empty;
 
     /// <summary>Labels that fill query templates and match external signals (<c>namespace</c>, <c>name</c>, <c>version</c>, …).</summary>
@@ -52,22 +50,4 @@ public sealed class TargetDefinition
 
     /// <summary>Disable automatic rollback for this target (manual rollback still works). Default: <see langword="true"/>.</summary>
     public bool AutoRollback { get; set; } = true;
-}
-
-/// <summary>
-/// A captured baseline: the average of <see cref="Query"/> over <see cref="Window"/> after a healthy deploy, stored and
-/// then available to conditions under <see cref="Name"/> (for example <c>baseline.error_rate</c>).
-/// </summary>
-public sealed class BaselineDefinition
-{
-    /// <summary>Name used in conditions, for example <c>baseline.error_rate</c>.</summary>
-    [Required]
-    public string Name { get; set; } = string.Empty;
-
-    /// <summary>The query (by name) whose values are averaged.</summary>
-    [Required]
-    public string Query { get; set; } = string.Empty;
-
-    /// <summary>How long to average over once capture starts. Default: 10 minutes.</summary>
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,12 +1,9 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace RollbackKit.Metrics;
 
 /// <summary>A named query answered by a metric source, configured under <c>RollbackKit:Queries</c>.</summary>
 public sealed class MetricQueryDefinition
 {
     /// <summary>Name the trigger conditions use, for example <c>canary_error_rate</c>. Letters, digits and '_' only.</summary>
-    [Required]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>Name of the <see cref="IMetricSource"/> that answers the query. Default: the only registered source.</summary>
@@ -16,7 +13,6 @@ public sealed class MetricQueryDefinition
     /// The query text in the source's language, with target label placeholders such as <c>{{namespace}}</c>,
     /// <c>{{name}}</c>, <c>{{version}}</c> and <c>{{interval}}</c>.
     /// </summary>
-    [Required]
     public string Expression { get; set; } = string.Empty;
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace RollbackKit.Triggers;
 
 /// <summary>How bad a fired trigger is; decides the rollback policy.</summary>
@@ -42,14 +40,12 @@ public enum NoDataPolicy
 public sealed class TriggerDefinition
 {
     /// <summary>Unique name of the trigger, for example <c>error-rate-regression</c>.</summary>
-    [Required]
     public string Name { get; set; } = string.Empty;
 
     /// <summary>
     /// The condition in RollbackKit's condition language, over query names and captured baselines, for example
     /// <c>canary_error_rate &gt; baseline_error_rate * 1.5</c>. True means the measurement failed.
     /// </summary>
-    [Required]
     public string Condition { get; set; } = string.Empty;
 
     /// <summary>How long the condition must hold continuously before the trigger fires. Default: zero (fire on the first failing measurement).</summary>
@@ -62,21 +58,18 @@ public sealed class TriggerDefinition
     public TriggerAction Action { get; set; } = TriggerAction.Rollback;
 
     /// <summary>Fire once this many measurements have failed in total (within <see cref="FailureWindow"/> when set). Default: 0, disabled.</summary>
-    [Range(0, int.MaxValue)]
     public int FailureLimit { get; set; }
 
     /// <summary>When set with <see cref="FailureLimit"/>, only failures within this sliding window count. Default: unset (since start).</summary>
     public TimeSpan? FailureWindow { get; set; }
 
     /// <summary>Fire once this many consecutive measurements have failed. Default: 0, disabled.</summary>
-    [Range(0, int.MaxValue)]
     public int ConsecutiveFailureLimit { get; set; }
 
     /// <summary>How a measurement without data counts. Default: <see cref="NoDataPolicy.Inconclusive"/>.</summary>
     public NoDataPolicy NoData { get; set; } = NoDataPolicy.Inconclusive;
 
     /// <summary>Consecutive source errors after which an alert is raised (errors never roll back by themselves). Default: 3.</summary>
-    [Range(1, int.MaxValue)]
     public int ErrorLimit { get; set; } = 3;
 
     /// <summary>Evaluate and record, but never act. Default: <see langword="false"/>.</summary>

@@ -1,4 +1,5 @@
 using RollbackKit.Engine;
+using RollbackKit.Metrics;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Tests.Engine;

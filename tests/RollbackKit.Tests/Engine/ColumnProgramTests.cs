@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using RollbackKit.Conditions;
 using RollbackKit.Engine;
+using RollbackKit.Engine.Internal;
 
 namespace RollbackKit.Tests.Engine;
 

@@ -69,7 +69,7 @@ public class RollbackKitOptionsValidatorTests
         var factory = Substitute.For<IPlaybookStepFactory>();
         factory.Type.Returns("http");
         factory.Create(Arg.Any<PlaybookStepDefinition>()).Returns(_ => throw new PlaybookConfigurationException("url", "is required"));
-        var validator = new RollbackKit.Internal.RollbackKitOptionsValidator([new FakeMetricSource()], [factory]);
+        var validator = new RollbackKit.Internal.RollbackKitOptionsValidator([factory]);
         var options = new RollbackKitOptions();
         options.Targets.Add(new TargetDefinition { Id = "a", Playbook = new PlaybookDefinition { Steps = { new PlaybookStepDefinition { Type = "http" } } } });
 
@@ -82,7 +82,7 @@ public class RollbackKitOptionsValidatorTests
     [Fact]
     public void Validate_QueriesWithoutAnySource_ExplainsHowToAddOne()
     {
-        var validator = new RollbackKit.Internal.RollbackKitOptionsValidator([], []);
+        var validator = new RollbackKit.Triggers.TriggerOptionsValidator([]);
         var options = new RollbackKitOptions();
         options.Queries.Add(new MetricQueryDefinition { Name = "q", Expression = "up" });
 
@@ -94,7 +94,7 @@ public class RollbackKitOptionsValidatorTests
     [Fact]
     public void Validate_BaselineOfUnknownQuery_NamesKeyPath()
     {
-        var validator = new RollbackKit.Internal.RollbackKitOptionsValidator([new FakeMetricSource()], []);
+        var validator = new RollbackKit.Triggers.TriggerOptionsValidator([new FakeMetricSource()]);
         var options = new RollbackKitOptions();
         options.Queries.Add(new MetricQueryDefinition { Name = "error_rate", Expression = "x" });
         options.Baselines.Add(new BaselineDefinition { Name = "baseline.error_rate", Query = "eror_rate" });
@@ -115,7 +115,7 @@ public class RollbackKitOptionsValidatorTests
         Assert.Same(services, builder.Services);
         Assert.Equal(count + 1, services.Count); // only the second Configure call
         await using var provider = services.BuildServiceProvider();
-        Assert.Single(provider.GetServices<IHostedService>().OfType<RollbackKit.Internal.RollbackMonitorHostedService>());
+        Assert.Single(provider.GetServices<IHostedService>().OfType<RollbackKit.Hosting.RollbackMonitorHostedService>());
         Assert.Equal(TimeSpan.FromSeconds(3), provider.GetRequiredService<IOptions<RollbackKitOptions>>().Value.EvaluationInterval);
     }
 

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
 
-namespace RollbackKit.Engine;
+namespace RollbackKit.Engine.Internal;
 
 /// <summary>Vectorized column operations (one operation over every target at once).</summary>
 internal static class ColumnKernels

@@ -1,7 +1,7 @@
 using System.Numerics;
 using RollbackKit.Conditions;
 
-namespace RollbackKit.Engine;
+namespace RollbackKit.Engine.Internal;
 
 /// <summary>A column operand: a column (value or scratch) or a constant.</summary>
 internal readonly record struct ColumnOperand(double[]? Column, double Constant)

@@ -1,19 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
+using RollbackKit.Engine;
 using RollbackKit.Metrics;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Engine;
+namespace RollbackKit.Engine.Internal;
 
 /// <summary>
 /// One trigger's compiled program, settings and per-target timing state (structure of arrays, one slot per target).
 /// </summary>
 internal sealed class TriggerPlan
 {
-    /// <summary>The largest <see cref="TriggerDefinition.FailureLimit"/> allowed with a failure window (memory per target grows with it).</summary>
-    public const int MaxWindowedFailureLimit = 1000;
-
     private readonly long _forTicks;
     private readonly bool _forRuleActive;
     private readonly int _failureLimit;
@@ -96,6 +94,39 @@ internal sealed class TriggerPlan
         {
             _ringHead[target] = 0;
         }
+    }
+
+    /// <summary>
+    /// Classifies one measurement of one set of values without reading or changing any timing state: the outcome
+    /// <see cref="Update"/> would give this measurement, with the condition's actual value and threshold. Thread-safe.
+    /// </summary>
+    /// <param name="values">One value per value name.</param>
+    /// <param name="statuses">One status per value name.</param>
+    /// <param name="referenced">The value indexes the condition reads.</param>
+    /// <param name="triggerIndex">The trigger's index, copied into the verdict.</param>
+    public TriggerVerdict Measure(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, int[] referenced, int triggerIndex)
+    {
+        if (!Enabled)
+        {
+            return new TriggerVerdict { TriggerIndex = triggerIndex, Outcome = VerdictOutcome.Disabled, Actual = double.NaN, Threshold = double.NaN };
+        }
+
+        var hasError = false;
+        var noData = false;
+        foreach (var v in referenced)
+        {
+            hasError |= statuses[v] == MetricSampleStatus.Error;
+            noData |= statuses[v] != MetricSampleStatus.Value || double.IsNaN(values[v]);
+        }
+
+        var holds = Condition.Evaluate(values, out var actual, out var threshold);
+        return new TriggerVerdict
+        {
+            TriggerIndex = triggerIndex,
+            Outcome = hasError ? VerdictOutcome.Error : noData ? _noDataOutcome : holds ? VerdictOutcome.Fail : VerdictOutcome.Pass,
+            Actual = actual,
+            Threshold = threshold,
+        };
     }
 
     /// <summary>Writes the disabled verdicts.</summary>
