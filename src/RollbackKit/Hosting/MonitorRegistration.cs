@@ -2,11 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using RollbackKit.Dispatch;
+using RollbackKit.Engine;
 using RollbackKit.Internal;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Triggers;
+using RollbackKit.Verification;
 
 namespace RollbackKit.Hosting;
 
@@ -15,10 +16,23 @@ internal static class MonitorRegistration
 {
     public static void AddMonitorServices(IServiceCollection services)
     {
-        services.TryAddSingleton<MonitorMetrics>();
+        services.AddOptions<MonitorOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MonitorOptions>, MonitorOptionsSetup>());
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RollbackKitOptions>>().Value;
+            return new CompiledConfiguration(
+                sp.GetRequiredService<IRollbackTargetCatalog>().Targets,
+                options.Queries,
+                options.Triggers,
+                options.Baselines,
+                sp.GetServices<IMetricSource>());
+        });
         services.TryAddSingleton<RollbackMonitor>();
         services.TryAddSingleton<IRollbackMonitor>(static sp => sp.GetRequiredService<RollbackMonitor>());
-        services.TryAddSingleton<ITargetHealthProbe>(static sp => sp.GetRequiredService<RollbackMonitor>());
+
+        // The probe shares the monitor's compiled configuration, not the monitor: the dispatcher can depend on it.
+        services.TryAddSingleton<ITargetHealthProbe, TargetHealthProbe>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackMonitorHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, TriggerOptionsValidator>(
@@ -32,4 +46,15 @@ internal sealed class RollbackMonitorHostedService(RollbackMonitor monitor) : IH
     public Task StartAsync(CancellationToken cancellationToken) => monitor.StartAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => monitor.StopAsync(cancellationToken);
+}
+
+/// <summary>Takes the monitor's settings from <see cref="RollbackKitOptions"/>, so they bind from the same keys as always.</summary>
+internal sealed class MonitorOptionsSetup(IOptions<RollbackKitOptions> options) : IConfigureOptions<MonitorOptions>
+{
+    public void Configure(MonitorOptions monitor)
+    {
+        var source = options.Value;
+        monitor.EvaluationInterval = source.EvaluationInterval;
+        monitor.MonitorEnabled = source.MonitorEnabled;
+    }
 }

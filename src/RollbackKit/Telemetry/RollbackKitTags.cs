@@ -41,4 +41,16 @@ public static class RollbackKitTags
 
     /// <summary>A workflow state (<c>RollingBack</c>, <c>Verifying</c>, …).</summary>
     public const string State = "rollbackkit.state";
+
+    /// <summary>Whether a fired trigger is a dry run (<see langword="true"/>/<see langword="false"/>).</summary>
+    public const string DryRun = "rollbackkit.dry_run";
+
+    /// <summary>How many targets a monitor tick evaluated.</summary>
+    public const string TargetCount = "rollbackkit.target.count";
+
+    /// <summary>How many triggers fired in a monitor tick or an evaluation (dry-run included).</summary>
+    public const string FiredCount = "rollbackkit.fired.count";
+
+    /// <summary>Whether a verified target is healthy (<see langword="true"/>/<see langword="false"/>).</summary>
+    public const string Healthy = "rollbackkit.healthy";
 }

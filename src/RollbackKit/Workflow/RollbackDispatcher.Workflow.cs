@@ -5,6 +5,7 @@ using RollbackKit.Journal;
 using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
 using RollbackKit.Triggers;
+using RollbackKit.Verification;
 
 namespace RollbackKit.Workflow;
 

@@ -70,7 +70,7 @@ public sealed class RollbackWorkflowOptions
     /// Default: 5 seconds.</summary>
     public TimeSpan NotifierDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Whether the target is re-checked through <see cref="Dispatch.ITargetHealthProbe"/> after the playbook. Default: <see langword="true"/>.</summary>
+    /// <summary>Whether the target is re-checked through <see cref="Verification.ITargetHealthProbe"/> after the playbook. Default: <see langword="true"/>.</summary>
     public bool VerificationEnabled { get; set; } = true;
 
     /// <summary>How long the target is re-checked after the playbook; it must be healthy at the end of the window. Zero checks once.

@@ -23,10 +23,10 @@ public class MonitorMetricsTests
 
         var fire = Assert.Single(fired.GetMeasurementSnapshot());
         Assert.Equal(1, fire.Value);
-        Assert.Equal("error-rate", fire.Tags["trigger"]);
-        Assert.Equal("P0", fire.Tags["severity"]);
+        Assert.Equal("error-rate", fire.Tags["rollbackkit.trigger.name"]);
+        Assert.Equal("P0", fire.Tags["rollbackkit.severity"]);
         Assert.Equal(ticks.Count, evaluation.GetMeasurementSnapshot().Count);
-        var failing = verdicts.GetMeasurementSnapshot().Where(m => (string?)m.Tags["outcome"] == "fail").Sum(m => m.Value);
+        var failing = verdicts.GetMeasurementSnapshot().Where(m => (string?)m.Tags["rollbackkit.outcome"] == "fail").Sum(m => m.Value);
         Assert.Equal(ticks.Count, failing); // one target × one trigger failing on every tick
         Assert.True(Assert.Single(detection.GetMeasurementSnapshot()).Value >= 0);
     }

@@ -6,6 +6,7 @@ using RollbackKit.Monitoring;
 using RollbackKit.Testing;
 using RollbackKit.Tests.Hosting;
 using RollbackKit.Triggers;
+using RollbackKit.Verification;
 
 namespace RollbackKit.Tests.Monitoring;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Dispatch;
 using RollbackKit.Notifications;
 using RollbackKit.Workflow;
+using RollbackKit.Verification;
 
 namespace RollbackKit.Tests.Workflow;
 

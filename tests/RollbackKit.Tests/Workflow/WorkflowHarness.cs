@@ -10,6 +10,7 @@ using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
 using RollbackKit.Triggers;
 using RollbackKit.Workflow;
+using RollbackKit.Verification;
 
 namespace RollbackKit.Tests.Workflow;
 

@@ -1,4 +1,6 @@
-namespace RollbackKit.Dispatch;
+using RollbackKit.Dispatch;
+
+namespace RollbackKit.Verification;
 
 /// <summary>The health of one target, measured once.</summary>
 /// <param name="Healthy"><see langword="true"/> when no rollback trigger's condition fails for the target (no data does not count as failing).</param>
@@ -7,8 +9,9 @@ namespace RollbackKit.Dispatch;
 public readonly record struct TargetHealth(bool Healthy, string Summary, IReadOnlyList<MeasuredValue> Values);
 
 /// <summary>
-/// Measures a target's triggers once, now; used to verify that a rollback restored health. The hosted monitor
-/// implements it by querying the sources for that target and evaluating its trigger conditions.
+/// Measures a target's triggers once, now; used to verify that a rollback restored health. The default
+/// implementation queries the sources for that target and evaluates the trigger conditions with the monitor's
+/// compiled engine (no timing state is read or changed: the answer is the outcome of one measurement).
 /// </summary>
 public interface ITargetHealthProbe
 {
