@@ -391,14 +391,40 @@ public class EvaluationEngineTimingTests
     }
 
     [Fact]
-    public void Evaluate_DryRun_StillFiresAndIsExposed()
+    public void Evaluate_DryRun_FiresExactlyLikeTheSameTriggerWithoutDryRun()
     {
-        var trigger = Trigger(TimeSpan.Zero);
-        trigger.DryRun = true;
-        var h = Harness(trigger);
-        h.Set("error_rate", 0.10);
-        Assert.True(h.Tick().Fired);
+        // The engine's timing is identical for a dry-run trigger: the monitor decides not to act, the engine does not.
+        var dryRun = Trigger();
+        dryRun.Name = "dry";
+        dryRun.DryRun = true;
+        var live = Trigger();
+        var h = new EngineHarness(["error_rate", "latency"], [dryRun, live]);
         Assert.True(h.Engine.Triggers[0].DryRun);
+        Assert.False(h.Engine.Triggers[1].DryRun);
+        var script = new (TimeSpan From, double Value)[]
+        {
+            (TimeSpan.Zero, 0.10), (TimeSpan.FromMinutes(2), 0.01), (TimeSpan.FromMinutes(3), 0.10), (TimeSpan.FromMinutes(12), 0.01),
+            (TimeSpan.FromMinutes(13), 0.10),
+        };
+        var start = h.Now;
+        var firedAt = new List<TimeSpan>();
+        for (var elapsed = EngineHarness.Interval; elapsed <= TimeSpan.FromMinutes(20); elapsed += EngineHarness.Interval)
+        {
+            h.Set("error_rate", script.Last(s => s.From < elapsed).Value);
+            var verdicts = h.Evaluate();
+            h.Time.Advance(EngineHarness.Interval);
+            Assert.Equal(verdicts[1] with { TriggerIndex = 0 }, verdicts[0]);
+            if (verdicts[0].Fired)
+            {
+                firedAt.Add(elapsed);
+                Assert.Equal(0.10, verdicts[0].Actual);
+                Assert.Equal(0.05, verdicts[0].Threshold);
+            }
+        }
+
+        // The 2-minute episode is too short; the 9-minute one fires once, 5:00 after it began; the last fires again.
+        Assert.Equal(new[] { TimeSpan.FromMinutes(8) + EngineHarness.Interval, TimeSpan.FromMinutes(18) + EngineHarness.Interval }, firedAt);
+        Assert.Equal(start + TimeSpan.FromMinutes(20), h.Now);
     }
 
     [Fact]
