@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.AspNetCore.Tests.Infrastructure;
@@ -226,6 +227,11 @@ public sealed class WebhookEndpointBehaviourTests
         var step = new RecordingPlaybookStep("recording");
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        builder.Host.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateOnBuild = true;
+            o.ValidateScopes = true;
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IPlaybookStepFactory>(step);
         builder.Services.AddRollbackKit(o =>

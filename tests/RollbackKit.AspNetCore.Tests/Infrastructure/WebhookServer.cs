@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -62,6 +63,11 @@ public sealed class WebhookServer : IAsyncDisposable
         var result = new WebhookServer();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
+        builder.Host.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateOnBuild = true;
+            o.ValidateScopes = true;
+        });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
         builder.Services.AddSingleton<TimeProvider>(result.Time);
         builder.Services.AddSingleton<IRollbackDispatcher>(result.Dispatcher);
