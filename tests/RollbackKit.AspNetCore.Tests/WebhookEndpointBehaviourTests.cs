@@ -152,7 +152,7 @@ public sealed class WebhookEndpointBehaviourTests
     public void MapRollbackKitWebhooks_InvalidArguments_Throw()
     {
         var app = WebApplication.CreateSlimBuilder().Build();
-        Assert.Throws<ArgumentNullException>(() => RollbackKitWebhookExtensions.MapRollbackKitWebhooks(null!));
+        Assert.Throws<ArgumentNullException>(() => ((IEndpointRouteBuilder)null!).MapRollbackKitWebhooks());
         Assert.Throws<ArgumentNullException>(() => app.MapRollbackKitWebhooks(null!));
         Assert.Throws<ArgumentException>(() => app.MapRollbackKitWebhooks(string.Empty));
         Assert.Throws<ArgumentException>(() => app.MapRollbackKitWebhooks(" "));
