@@ -10,7 +10,7 @@ namespace RollbackKit.Tests.Playbooks;
 /// </summary>
 internal sealed class ObservableFakeTimeProvider : FakeTimeProvider
 {
-    private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
+    private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -24,16 +24,8 @@ internal sealed class ObservableFakeTimeProvider : FakeTimeProvider
     {
         // The real-time bound only turns a hang into a failure; a passing test never gets near it.
         using var limit = new CancellationTokenSource(WorkflowHarness.WaitLimit);
-        while (await _created.Reader.ReadAsync(limit.Token) != dueTime)
+        while (await _armed.Reader.ReadAsync(limit.Token) != dueTime)
         {
-        }
-    }
-
-    private void Report(TimeSpan dueTime)
-    {
-        if (dueTime != Timeout.InfiniteTimeSpan)
-        {
-            _created.Writer.TryWrite(dueTime);
         }
     }
 
@@ -42,6 +34,14 @@ internal sealed class ObservableFakeTimeProvider : FakeTimeProvider
     {
         await WaitForTimerAsync(dueTime);
         Advance(dueTime);
+    }
+
+    private void Report(TimeSpan dueTime)
+    {
+        if (dueTime != Timeout.InfiniteTimeSpan)
+        {
+            _armed.Writer.TryWrite(dueTime);
+        }
     }
 
     /// <summary>Reports re-armed timers too (a cancellation source's CancelAfter changes an existing timer).</summary>
