@@ -1,4 +1,5 @@
-using Microsoft.Extensions.Time.Testing;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using RollbackKit.Playbooks;
 using RollbackKit.Tests.Workflow;
 
@@ -44,53 +45,101 @@ public class CommandStepTests
     [Fact]
     public async Task Command_Timeout_KillsProcessTree()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservableFakeTimeProvider();
         var evidence = new EvidenceCollector();
-        var pidFile = Path.Combine(Path.GetTempPath(), "rbk-child-" + Guid.NewGuid().ToString("N"));
+        var pidFifo = Path.Combine(Path.GetTempPath(), "rbk-child-" + Guid.NewGuid().ToString("N"));
+        await MakeFifoAsync(pidFifo);
         try
         {
-            // The shell starts a child sleep; killing only the shell would leave the child running.
-            var step = Build(time, TimeSpan.FromSeconds(5), "/bin/sh", "-c", "sleep 300 & echo $! > \"$0\"; wait", pidFile);
+            // The shell starts a child sleep; killing only the shell would leave the child running. The child's pid comes
+            // back through a FIFO: reading it waits for the shell to write, not on the clock.
+            var step = Build(time, TimeSpan.FromSeconds(5), "/bin/sh", "-c", "sleep 300 & echo $! > \"$0\"; wait", pidFifo);
             var run = StepExecutor.ExecuteAsync(step, PlaybookTestContext.Create(time, evidence), time, CancellationToken.None).AsTask();
 
-            var deadline = DateTime.UtcNow + WorkflowHarness.WaitLimit;
-            while (DateTime.UtcNow < deadline && !(File.Exists(pidFile) && new FileInfo(pidFile).Length > 0))
-            {
-                await Task.Delay(10);
-            }
-
-            var child = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim());
+            var child = int.Parse((await Task.Run(() => File.ReadAllText(pidFifo)).WaitAsync(WorkflowHarness.WaitLimit)).Trim());
             Assert.False(run.IsCompleted);
-            time.Advance(TimeSpan.FromSeconds(5));
+            await time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(5)); // the step's timeout
             var result = await run.WaitAsync(WorkflowHarness.WaitLimit);
 
             Assert.False(result.Result.Succeeded);
-            Assert.Contains("timed out", result.Result.Message, StringComparison.Ordinal);
-            var command = evidence.Items.Single(i => i.Key.EndsWith("command.txt", StringComparison.Ordinal)).Value;
+            Assert.True(result.Result.Transient);
+            Assert.Equal("timed out after 00:00:05", result.Result.Message);
+            var command = evidence.Items.Single(i => i.Key == "steps/cmd/attempt-1-command.txt").Value;
             Assert.Contains("killed", command, StringComparison.Ordinal);
             var shell = int.Parse(command.Split('\n').Single(l => l.StartsWith("pid: ", StringComparison.Ordinal))[5..]);
+
+            // The pipes reached end of file, so every process holding them (the shell and its sleep) is gone.
+            Assert.Equal(string.Empty, evidence.Items.Single(i => i.Key == "steps/cmd/attempt-1-stdout.txt").Value);
+            Assert.Equal(string.Empty, evidence.Items.Single(i => i.Key == "steps/cmd/attempt-1-stderr.txt").Value);
             await AssertExitedAsync(shell);
             await AssertExitedAsync(child);
         }
         finally
         {
-            File.Delete(pidFile);
+            File.Delete(pidFifo);
         }
     }
 
+    private static async Task MakeFifoAsync(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("/usr/bin/mkfifo", [path]) { UseShellExecute = false })!;
+        await mkfifo.WaitForExitAsync().WaitAsync(WorkflowHarness.WaitLimit);
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    /// <summary>Waits for <paramref name="pid"/> to terminate through a pidfd (readable once it has exited), not by polling.</summary>
     private static async Task AssertExitedAsync(int pid)
     {
-        var deadline = DateTime.UtcNow + WorkflowHarness.WaitLimit;
-        while (DateTime.UtcNow < deadline)
+        var fd = PidFd.Open(pid);
+        if (fd < 0)
         {
-            if (!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z")
-            {
-                return;
-            }
-
-            await Task.Delay(20);
+            Assert.Equal(PidFd.NoSuchProcess, Marshal.GetLastPInvokeError()); // already exited and reaped
+            return;
         }
 
-        Assert.Fail($"process {pid} still running");
+        try
+        {
+            var exited = await Task.Run(() => PidFd.WaitReadable(fd, (int)WorkflowHarness.WaitLimit.TotalMilliseconds));
+            Assert.True(exited, $"process {pid} still running");
+        }
+        finally
+        {
+            PidFd.Close(fd);
+        }
+    }
+
+    private static class PidFd
+    {
+        public const int NoSuchProcess = 3; // ESRCH
+
+        private const long SysPidFdOpen = 434; // pidfd_open(2), Linux 5.3+
+        private const short PollIn = 1;
+
+        public static int Open(int pid) => (int)Syscall(SysPidFdOpen, pid, 0);
+
+        public static bool WaitReadable(int fd, int timeoutMilliseconds)
+        {
+            var fds = new[] { new PollFd { Fd = fd, Events = PollIn } };
+            return Poll(fds, 1, timeoutMilliseconds) == 1 && (fds[0].Revents & PollIn) != 0;
+        }
+
+        public static void Close(int fd) => Assert.Equal(0, CloseFd(fd));
+
+        [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+        private static extern long Syscall(long number, int pid, uint flags);
+
+        [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+        private static extern int Poll([In, Out] PollFd[] fds, ulong count, int timeout);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        private static extern int CloseFd(int fd);
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct PollFd
+        {
+            public int Fd;
+            public short Events;
+            public short Revents;
+        }
     }
 }

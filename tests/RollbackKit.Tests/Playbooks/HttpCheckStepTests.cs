@@ -90,7 +90,10 @@ public class HttpCheckStepTests(LoopbackHttpServer server) : IClassFixture<Loopb
         var evidence = new EvidenceCollector();
         var result = await RunAsync(new() { ["url"] = server.Prefix + "status/200" }, evidence);
         Assert.True(result.Succeeded, result.Message);
-        Assert.Contains("status: 200", evidence.Items.Single().Value, StringComparison.Ordinal);
+        Assert.Equal("status 200", result.Message);
+        var item = Assert.Single(evidence.Items);
+        Assert.Equal("steps/health/attempt-1-response.txt", item.Key);
+        Assert.Equal($"GET {server.Prefix}status/200\nstatus: 200\n\nstatus 200", item.Value);
     }
 
     [Fact]
@@ -107,25 +110,79 @@ public class HttpCheckStepTests(LoopbackHttpServer server) : IClassFixture<Loopb
     {
         var result = await RunAsync(new() { ["url"] = server.Prefix + "status/204", ["expectedStatus"] = "204" });
         Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("status 204", result.Message);
+    }
+
+    [Fact]
+    public async Task Http_CustomExpectedStatus_OtherStatusFails()
+    {
+        var result = await RunAsync(new() { ["url"] = server.Prefix + "status/200", ["expectedStatus"] = "204" });
+        Assert.False(result.Succeeded);
+        Assert.False(result.Transient);
+        Assert.Equal("status 200, expected 204", result.Message);
     }
 
     [Fact]
     public async Task Http_BadRequest_NotTransient()
     {
-        var result = await RunAsync(new() { ["url"] = server.Prefix + "status/400" });
+        var evidence = new EvidenceCollector();
+        var result = await RunAsync(new() { ["url"] = server.Prefix + "status/400" }, evidence);
+        Assert.False(result.Succeeded);
         Assert.False(result.Transient);
+        Assert.Equal("status 400, expected 200", result.Message);
+        var item = Assert.Single(evidence.Items);
+        Assert.Equal("steps/health/attempt-1-response.txt", item.Key);
+        Assert.Equal($"GET {server.Prefix}status/400\nstatus: 400\n\nstatus 400", item.Value);
+    }
+
+    /// <summary>Which unexpected statuses are worth retrying: 5xx, 429 and 404 are; other 4xx and 3xx are not.</summary>
+    [Theory]
+    [InlineData(301, false)]
+    [InlineData(400, false)]
+    [InlineData(401, false)]
+    [InlineData(403, false)]
+    [InlineData(404, true)]
+    [InlineData(409, false)]
+    [InlineData(429, true)]
+    [InlineData(500, true)]
+    [InlineData(502, true)]
+    [InlineData(503, true)]
+    [InlineData(504, true)]
+    public async Task Http_UnexpectedStatus_TransientOnlyFor5xx429And404(int status, bool transient)
+    {
+        var result = await RunAsync(new() { ["url"] = server.Prefix + "status/" + status });
+        Assert.False(result.Succeeded);
+        Assert.Equal(transient, result.Transient);
+        Assert.Equal($"status {status}, expected 200", result.Message);
     }
 
     [Theory]
-    [InlineData("status", "UP", true)]
-    [InlineData("status", "DOWN", false)]
-    [InlineData("checks.db.ok", "TRUE", true)]
-    [InlineData("version", "3", true)]
-    [InlineData("checks.cache.ok", "true", false)]
-    public async Task Http_JsonField_Compared(string field, string value, bool expected)
+    [InlineData("status", "UP", true, "JSON field 'status' = 'UP'")]
+    [InlineData("status", "DOWN", false, "JSON field 'status' = 'UP', expected 'DOWN'")]
+    [InlineData("status", "up", false, "JSON field 'status' = 'UP', expected 'up'")] // strings compare case-sensitively
+    [InlineData("checks.db.ok", "TRUE", true, "JSON field 'checks.db.ok' = 'true'")] // booleans compare case-insensitively
+    [InlineData("version", "3", true, "JSON field 'version' = '3'")]
+    [InlineData("version", "3.0", false, "JSON field 'version' = '3', expected '3.0'")] // numbers compare as raw text
+    [InlineData("checks", "{\"db\":{\"ok\":true}}", true, "JSON field 'checks' = '{\"db\":{\"ok\":true}}'")]
+    [InlineData("checks.cache.ok", "true", false, "JSON field 'checks.cache.ok' not found")]
+    [InlineData("status.inner", "x", false, "JSON field 'status.inner' not found")]
+    public async Task Http_JsonField_Compared(string field, string value, bool expected, string message)
     {
         var result = await RunAsync(new() { ["url"] = server.Prefix + "health", ["jsonField"] = field, ["jsonValue"] = value });
         Assert.Equal(expected, result.Succeeded);
+        Assert.Equal(message, result.Message);
+        Assert.Equal(!expected, result.Transient); // a health field not (yet) as expected is retried
+    }
+
+    [Fact]
+    public async Task Http_JsonFieldWithoutValue_SucceedsWhenPresent()
+    {
+        var present = await RunAsync(new() { ["url"] = server.Prefix + "health", ["jsonField"] = "checks.db" });
+        var missing = await RunAsync(new() { ["url"] = server.Prefix + "health", ["jsonField"] = "checks.cache" });
+        Assert.True(present.Succeeded);
+        Assert.Equal("JSON field 'checks.db' present", present.Message);
+        Assert.False(missing.Succeeded);
+        Assert.Equal("JSON field 'checks.cache' not found", missing.Message);
     }
 
     [Fact]
@@ -133,7 +190,8 @@ public class HttpCheckStepTests(LoopbackHttpServer server) : IClassFixture<Loopb
     {
         var result = await RunAsync(new() { ["url"] = server.Prefix + "status/200", ["jsonField"] = "status" });
         Assert.False(result.Succeeded);
-        Assert.Contains("not JSON", result.Message, StringComparison.Ordinal);
+        Assert.True(result.Transient);
+        Assert.StartsWith("response is not JSON: ", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,8 +204,12 @@ public class HttpCheckStepTests(LoopbackHttpServer server) : IClassFixture<Loopb
             port = ((IPEndPoint)socket.LocalEndpoint).Port;
         }
 
-        var result = await RunAsync(new() { ["url"] = $"http://127.0.0.1:{port}/" });
+        var evidence = new EvidenceCollector();
+        var result = await RunAsync(new() { ["url"] = $"http://127.0.0.1:{port}/path?token=secret" }, evidence);
         Assert.False(result.Succeeded);
         Assert.True(result.Transient);
+        Assert.StartsWith($"GET http://127.0.0.1:{port}/path failed: ", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", result.Message, StringComparison.Ordinal); // the query string is left out
+        Assert.Empty(evidence.Items);
     }
 }

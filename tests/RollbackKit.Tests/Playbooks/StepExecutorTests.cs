@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Playbooks;
 using RollbackKit.Tests.Workflow;
 
@@ -6,25 +5,13 @@ namespace RollbackKit.Tests.Playbooks;
 
 public class StepExecutorTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly ObservableFakeTimeProvider _time = new();
 
     private BuiltStep Build(Func<PlaybookStepContext, CancellationToken, ValueTask<StepResult>> run, Action<PlaybookStepDefinition>? configure = null)
     {
         var definition = new PlaybookStepDefinition { Type = "fn", Name = "fn-step", Timeout = TimeSpan.FromSeconds(30) };
         configure?.Invoke(definition);
         return PlaybookTestContext.Builder(_time, new DelegatePlaybookStepFactory("fn", run)).BuildStep(0, definition);
-    }
-
-    private static async Task<T> AdvanceUntilAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan step)
-    {
-        var deadline = DateTime.UtcNow + WorkflowHarness.WaitLimit;
-        while (!task.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            time.Advance(step);
-            await Task.WhenAny(task, Task.Delay(5));
-        }
-
-        return await task;
     }
 
     [Fact]
@@ -44,8 +31,10 @@ public class StepExecutorTests
         _time.Advance(TimeSpan.FromSeconds(1));
         var result = await run.WaitAsync(WorkflowHarness.WaitLimit);
         Assert.False(result.Result.Succeeded);
-        Assert.Contains("timed out", result.Result.Message, StringComparison.Ordinal);
+        Assert.True(result.Result.Transient);
+        Assert.Equal("timed out after 00:00:30", result.Result.Message);
         Assert.Equal(1, result.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(30), result.Duration);
     }
 
     [Fact]
@@ -64,15 +53,19 @@ public class StepExecutorTests
                 d.RetryDelay = TimeSpan.FromSeconds(2);
             });
         var start = _time.GetUtcNow();
-        var result = await AdvanceUntilAsync(_time, StepExecutor.ExecuteAsync(step, PlaybookTestContext.Create(_time), _time, CancellationToken.None).AsTask(), TimeSpan.FromSeconds(1));
+        var run = StepExecutor.ExecuteAsync(step, PlaybookTestContext.Create(_time), _time, CancellationToken.None).AsTask();
+
+        // Delays double: 2 s, 4 s, 8 s; the clock moves only when the executor waits on exactly that delay.
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(2));
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(4));
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(8));
+        var result = await run.WaitAsync(WorkflowHarness.WaitLimit);
+
         Assert.True(result.Result.Succeeded);
+        Assert.Equal("up", result.Result.Message);
         Assert.Equal(4, result.Attempts);
-        // Delays double: 2 s, 4 s, 8 s (measured on the fake clock, which moves in 1 s steps).
-        var gaps = attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalSeconds).ToArray();
-        Assert.Equal(3, gaps.Length);
-        Assert.True(gaps[0] >= 2 && gaps[1] >= 4 && gaps[2] >= 8, string.Join(",", gaps));
-        Assert.True(gaps[1] > gaps[0] && gaps[2] > gaps[1]);
-        Assert.True(attempts[0] == start);
+        Assert.Equal(TimeSpan.FromSeconds(14), result.Duration);
+        Assert.Equal([start, start.AddSeconds(2), start.AddSeconds(6), start.AddSeconds(14)], attempts);
     }
 
     [Fact]
@@ -131,9 +124,15 @@ public class StepExecutorTests
                 d.Retries = 1;
                 d.RetryDelay = TimeSpan.FromSeconds(1);
             });
-        var result = await AdvanceUntilAsync(_time, StepExecutor.ExecuteAsync(step, PlaybookTestContext.Create(_time), _time, CancellationToken.None).AsTask(), TimeSpan.FromSeconds(1));
+        var run = StepExecutor.ExecuteAsync(step, PlaybookTestContext.Create(_time), _time, CancellationToken.None).AsTask();
+
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(5)); // the first attempt's timeout
+        await _time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1)); // the retry delay
+        var result = await run.WaitAsync(WorkflowHarness.WaitLimit);
+
         Assert.True(result.Result.Succeeded);
         Assert.Equal(2, result.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(6), result.Duration);
     }
 
     [Fact]

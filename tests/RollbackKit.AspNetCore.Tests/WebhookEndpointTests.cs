@@ -1,43 +1,30 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NSubstitute;
+using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
-using RollbackKit.Slack.Tests.Infrastructure;
 
-namespace RollbackKit.Slack.Tests.AspNetCore;
+namespace RollbackKit.AspNetCore.Tests;
 
 public sealed class WebhookEndpointTests : IAsyncLifetime
 {
-    private const string PolicyBody = """{"type":"policy.breach","target":"payments/checkout","policy":"no-critical-cves","severity":"P1","reason":"CVE-2026-0001 in image","id":"evt-7"}""";
+    private const string PolicyBody = WebhookRequests.PolicyBody;
 
-    // Computed independently: python3 hmac.new(b"policy-secret", body, hashlib.sha256).hexdigest()
-    private const string PolicySignature = "sha256=2310a0a4da66f7db98cb6c40a8da71b5dbdc78088c5879c10288e74efec178ac";
+    private const string PolicySignature = WebhookRequests.PolicySignature;
 
-    private WebhookApp _app = null!;
+    private WebhookServer _app = null!;
 
-    public async Task InitializeAsync() => _app = await WebhookApp.StartAsync();
+    public async Task InitializeAsync() => _app = await WebhookServer.StartAsync();
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private static ByteArrayContent Json(string body, params (string Name, string Value)[] headers)
-    {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        foreach (var (name, value) in headers)
-        {
-            content.Headers.TryAddWithoutValidation(name, value);
-        }
+    private static ByteArrayContent Json(string body, params (string Name, string Value)[] headers) => WebhookRequests.Json(body, headers);
 
-        return content;
-    }
-
-    private static string Hmac(string secret, string body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+    private static string Hmac(string secret, string body) => WebhookRequests.Hmac(secret, body);
 
     [Fact]
     public async Task Post_PolicyBreachWithKnownSignature_Returns202AndDispatchesPolicyBreach()
@@ -84,7 +71,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Post_BodyOverTheLimitWithContentLength_Returns413AndActsOnNothing()
     {
         var body = PolicyBody + new string(' ', 5000);
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookApp.PolicySecret, body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body))));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Empty(_app.Dispatcher.Requests);
     }
@@ -95,7 +82,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         var body = PolicyBody + new string(' ', 5000);
         using var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(body)));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        content.Headers.TryAddWithoutValidation("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookApp.PolicySecret, body));
+        content.Headers.TryAddWithoutValidation("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body));
         using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/policy-breach") { Content = content };
         request.Headers.TransferEncodingChunked = true;
         using var response = await _app.Client.SendAsync(request);
@@ -107,7 +94,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Post_BodyAtTheLimit_IsAccepted()
     {
         var body = PolicyBody + new string(' ', 4096 - Encoding.UTF8.GetByteCount(PolicyBody));
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookApp.PolicySecret, body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body))));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
@@ -123,9 +110,9 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         Assert.Empty(_app.Dispatcher.Requests);
         var logs = _app.AllLogText();
         Assert.Contains($"Webhook '{name}' rejected", logs, StringComparison.Ordinal);
-        Assert.DoesNotContain(WebhookApp.PolicySecret, logs, StringComparison.Ordinal);
-        Assert.DoesNotContain(WebhookApp.PagerDutySecret, logs, StringComparison.Ordinal);
-        Assert.DoesNotContain(TestHost.SigningSecret, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookRequests.PolicySecret, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookRequests.PagerDutySecret, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(WebhookRequests.SlackSigningSecret, logs, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -135,7 +122,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [InlineData("""{"type":"policy.breach","target":"payments/checkout","policy":"p","severity":"P9"}""")]
     public async Task Post_SignedMalformedPolicyBreach_Returns400(string body)
     {
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookApp.PolicySecret, body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body))));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(_app.Dispatcher.Requests);
     }
@@ -144,7 +131,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Post_SignedMalformedPagerDuty_Returns400()
     {
         const string Body = "{\"event\":";
-        using var response = await _app.Client.PostAsync("rollbackkit/pagerduty", Json(Body, ("X-PagerDuty-Signature", "v1=" + Hmac(WebhookApp.PagerDutySecret, Body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/pagerduty", Json(Body, ("X-PagerDuty-Signature", "v1=" + Hmac(WebhookRequests.PagerDutySecret, Body))));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
@@ -152,7 +139,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Post_SignedPagerDutyIncident_Returns202()
     {
         const string Body = """{"event":{"id":"e1","event_type":"incident.triggered","data":{"id":"QINC1","title":"t","service":{"id":"PSVC01"},"priority":{"summary":"P0"}}}}""";
-        using var response = await _app.Client.PostAsync("rollbackkit/pagerduty", Json(Body, ("x-pagerduty-signature", "v1=" + Hmac(WebhookApp.PagerDutySecret, Body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/pagerduty", Json(Body, ("x-pagerduty-signature", "v1=" + Hmac(WebhookRequests.PagerDutySecret, Body))));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal("QINC1", Assert.Single(_app.Dispatcher.Requests).DeduplicationKey);
     }
@@ -160,19 +147,17 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Post_SignedSlackApprove_Returns200AndDecides()
     {
-        var payload = SlackRequests.BlockActions("U2CERLKJA", "rollbackkit_approve", "appr-9", new Uri("http://127.0.0.1:9/actions/x"));
-        var body = SlackRequests.FormBody(payload);
+        var payload = WebhookRequests.SlackBlockActions("U2CERLKJA", "rollbackkit_approve", "appr-9", new Uri("http://127.0.0.1:9/actions/x"));
+        var body = WebhookRequests.SlackFormBody(payload);
         using var content = new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded");
-        foreach (var (k, v) in SlackRequests.Headers(body, _app.Time.GetUtcNow()))
-        {
-            content.Headers.TryAddWithoutValidation(k.ToLowerInvariant(), v);
-        }
+        var timestamp = WebhookRequests.UnixSeconds(_app.Time.GetUtcNow());
+        content.Headers.TryAddWithoutValidation("x-slack-request-timestamp", timestamp);
+        content.Headers.TryAddWithoutValidation("x-slack-signature", WebhookRequests.SlackSignature(WebhookRequests.SlackSigningSecret, timestamp, body));
 
         using var response = await _app.Client.PostAsync("rollbackkit/slack", content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var handler = _app.Services.GetServices<RollbackKit.Signals.IInboundWebhookHandler>().OfType<RollbackKit.Slack.Internal.SlackInteractionHandler>().Single();
-        await handler.WhenIdleAsync();
+        await _app.FirstDecision.WaitAsync(WebhookServer.WaitLimit); // the handler decides in the background, after answering 200
         await _app.Gate.Received(1).DecideAsync("appr-9", ApprovalDecision.Approved, Arg.Any<string>(), Arg.Any<string?>(), Arg.Any<CancellationToken>());
     }
 
@@ -186,7 +171,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/alertmanager") { Content = Json(Body) };
-        request.Headers.TryAddWithoutValidation("authorization", "Bearer " + WebhookApp.AlertmanagerToken);
+        request.Headers.TryAddWithoutValidation("authorization", "Bearer " + WebhookRequests.AlertmanagerToken);
         using var response = await _app.Client.SendAsync(request);
 
         Assert.True(response.IsSuccessStatusCode, response.StatusCode.ToString());

@@ -1,20 +1,20 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.AspNetCore.Internal;
+using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
 using RollbackKit.Signals;
-using RollbackKit.Slack.Tests.Infrastructure;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Slack.Tests.AspNetCore;
+namespace RollbackKit.AspNetCore.Tests;
 
 public sealed class PolicyBreachWebhookHandlerTests
 {
     private const string Secret = "policy-secret";
     private readonly RecordingRollbackDispatcher _dispatcher = new();
 
-    private ServiceProvider Host(string header = "X-RollbackKit-Signature") => TestHost.Build(
+    private ServiceProvider Host(string header = "X-RollbackKit-Signature") => TestServices.Build(
         b => b.AddPolicyBreachWebhook(o =>
         {
             o.Secret = Secret;
@@ -75,7 +75,7 @@ public sealed class PolicyBreachWebhookHandlerTests
     [Fact]
     public void Validation_MissingSecret_FailsNamingTheKeyPath()
     {
-        using var sp = TestHost.Build(b => b.AddPolicyBreachWebhook());
+        using var sp = TestServices.Build(b => b.AddPolicyBreachWebhook());
         var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
             () => sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<RollbackKit.AspNetCore.PolicyBreachOptions>>().CurrentValue);
         Assert.Contains("RollbackKit:PolicyBreach:Secret must be set", ex.Message, StringComparison.Ordinal);
