@@ -1,17 +1,20 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using RollbackKit;
 using RollbackKit.AspNetCore;
 using RollbackKit.AspNetCore.Internal;
 using RollbackKit.Signals;
 
-namespace RollbackKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers and maps RollbackKit's inbound webhooks on ASP.NET Core.</summary>
 public static class RollbackKitWebhookExtensions
 {
+    private const string WebhooksSubsection = "Webhooks";
+    private const string PolicyBreachSubsection = "PolicyBreach";
+
     /// <summary>
     /// Maps <c>POST {prefix}/{name}</c> for every registered <see cref="IInboundWebhookHandler"/> (Alertmanager, PagerDuty,
     /// policy breach, Slack, …). Unknown names get 404, bodies over <see cref="RollbackKitWebhookOptions.MaxBodyBytes"/> get 413.
@@ -29,27 +32,36 @@ public static class RollbackKitWebhookExtensions
         return group;
     }
 
-    /// <summary>Binds <see cref="RollbackKitWebhookOptions"/> from <c>RollbackKit:Webhooks</c> (validated at start) and applies <paramref name="configure"/>.</summary>
+    /// <summary>
+    /// Binds <see cref="RollbackKitWebhookOptions"/> from <c>RollbackKit:Webhooks</c> (under whichever section
+    /// <c>AddRollbackKit</c> bound), applies <paramref name="configure"/>, and validates at start.
+    /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
     /// <param name="configure">Optional configuration in code, applied after binding.</param>
     /// <returns>The builder.</returns>
     public static IRollbackKitBuilder AddWebhookEndpoints(this IRollbackKitBuilder builder, Action<RollbackKitWebhookOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<RollbackKitWebhookOptions>().ValidateOnStart();
-        builder.BindOptionsSection<RollbackKitWebhookOptions>("Webhooks");
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
+        builder.AddAdapterOptions(WebhooksSubsection, configure, static path => new WebhookOptionsValidator(path));
+        return builder;
+    }
 
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitWebhookOptions>, WebhookOptionsValidator>());
+    /// <summary>Binds <see cref="RollbackKitWebhookOptions"/> from <paramref name="section"/> and validates at start.</summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Ingress:Webhooks")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddWebhookEndpoints(this IRollbackKitBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddAdapterOptions(WebhooksSubsection, section, static path => new WebhookOptionsValidator(path));
         return builder;
     }
 
     /// <summary>
     /// Adds the <c>policy-breach</c> webhook: a signed <c>policy.breach</c> event naming a target becomes a policy-breach
-    /// rollback request. Options are bound from <c>RollbackKit:PolicyBreach</c> and validated at start.
+    /// rollback request. Options are bound from <c>RollbackKit:PolicyBreach</c> (under whichever section
+    /// <c>AddRollbackKit</c> bound), then <paramref name="configure"/>, and validated at start.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
     /// <param name="configure">Optional configuration in code, applied after binding.</param>
@@ -57,17 +69,28 @@ public static class RollbackKitWebhookExtensions
     public static IRollbackKitBuilder AddPolicyBreachWebhook(this IRollbackKitBuilder builder, Action<PolicyBreachOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddWebhookEndpoints();
-        var options = builder.Services.AddOptions<PolicyBreachOptions>().ValidateOnStart();
-        builder.BindOptionsSection<PolicyBreachOptions>("PolicyBreach");
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyBreachOptions>, PolicyBreachOptionsValidator>());
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PolicyBreachWebhookHandler>());
+        builder.AddAdapterOptions(PolicyBreachSubsection, configure, static path => new PolicyBreachOptionsValidator(path));
+        AddPolicyBreachServices(builder);
         return builder;
+    }
+
+    /// <summary>Adds the <c>policy-breach</c> webhook with options bound from <paramref name="section"/>; validated at start.</summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Ingress:PolicyBreach")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddPolicyBreachWebhook(this IRollbackKitBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddAdapterOptions(PolicyBreachSubsection, section, static path => new PolicyBreachOptionsValidator(path));
+        AddPolicyBreachServices(builder);
+        return builder;
+    }
+
+    private static void AddPolicyBreachServices(IRollbackKitBuilder builder)
+    {
+        builder.AddWebhookEndpoints();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PolicyBreachWebhookHandler>());
     }
 }
