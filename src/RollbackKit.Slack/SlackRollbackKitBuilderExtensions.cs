@@ -8,11 +8,10 @@ using RollbackKit.Slack.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the Slack and PagerDuty integrations to RollbackKit.</summary>
+/// <summary>Adds the Slack integration to RollbackKit.</summary>
 public static class SlackRollbackKitBuilderExtensions
 {
     private const string SlackSubsection = "Slack";
-    private const string PagerDutySubsection = "PagerDuty";
 
     /// <summary>
     /// Adds the Slack notifier and the <c>slack</c> interactivity webhook (Approve / Hold buttons), with options bound
@@ -43,31 +42,11 @@ public static class SlackRollbackKitBuilderExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Adds the PagerDuty escalation notifier (Events API v2) and the <c>pagerduty</c> incident webhook (v3), with options
-    /// bound from <c>RollbackKit:PagerDuty</c> and validated at start.
-    /// </summary>
-    /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Optional configuration in code, applied after binding.</param>
-    /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddPagerDuty(this IRollbackKitBuilder builder, Action<PagerDutyOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.AddAdapterOptions(PagerDutySubsection, configure, static path => new PagerDutyOptionsValidator(path));
-        var services = builder.Services;
-        services.TryAddSingleton(TimeProvider.System);
-        AddHttpClient(services, PagerDutyNotifier.HttpClientName);
-        services.TryAddSingleton<IntegrationMetrics>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
-        return builder;
-    }
-
     private static void AddSlackServices(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         AddHttpClient(services, SlackApiClient.HttpClientName);
-        services.TryAddSingleton<IntegrationMetrics>();
+        services.TryAddSingleton<SlackMetrics>();
         services.TryAddSingleton<SlackApiClient>();
         services.TryAddSingleton<SlackApproverPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, SlackNotifier>());

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Notifications;
+using RollbackKit.PagerDuty.Tests.Infrastructure;
 using RollbackKit.Slack.Tests.Infrastructure;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Slack.Tests.PagerDuty;
+namespace RollbackKit.PagerDuty.Tests;
 
 public sealed class PagerDutyNotifierTests : IAsyncLifetime
 {
