@@ -26,9 +26,11 @@ public static class RollbackKitWebhookExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
-        var endpoint = ActivatorUtilities.CreateInstance<WebhookEndpoint>(endpoints.ServiceProvider);
+        // Created on the first request, so that handlers and their dependencies are resolved once the host has started.
+        var services = endpoints.ServiceProvider;
+        var endpoint = new Lazy<WebhookEndpoint>(() => ActivatorUtilities.CreateInstance<WebhookEndpoint>(services));
         var group = endpoints.MapGroup(prefix);
-        group.MapPost("/{name}", endpoint.HandleAsync);
+        group.MapPost("/{name}", context => endpoint.Value.HandleAsync(context));
         return group;
     }
 
