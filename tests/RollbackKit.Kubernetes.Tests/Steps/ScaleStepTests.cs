@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RollbackKit.Kubernetes.Emulator;
 
 namespace RollbackKit.Kubernetes.Tests.Steps;
@@ -34,5 +35,24 @@ public sealed class ScaleStepTests : IAsyncLifetime
         _emulator.Forbid("patch", "deployments/scale");
         var result = await RunAsync("kubernetes.scale", "c2", settings: [("replicas", "0")]);
         Assert.StartsWith("forbidden: needs 'patch' on 'deployments/scale' (apps) in namespace 'shop'", result.Message);
+    }
+
+    [Fact]
+    public async Task Scale_RecordsAClientSpanPerApiCall_ErrorWhenForbidden()
+    {
+        _emulator.SeedDeployment("shop", "c3", 1, "c3:1");
+        _emulator.Forbid("patch", "deployments/scale");
+        using var spans = new SpanCollector();
+
+        await RunAsync("kubernetes.scale", "c3", settings: [("replicas", "0")]);
+
+        var span = Assert.Single(spans.Spans("rollbackkit.kubernetes.request"), s => (string?)s.GetTagItem("k8s.resource") == "deployments/scale");
+        Assert.Equal(ActivityKind.Client, span.Kind);
+        Assert.Equal("patch", span.GetTagItem("k8s.verb"));
+        Assert.Equal("apps", span.GetTagItem("k8s.group"));
+        Assert.Equal("shop", span.GetTagItem("k8s.namespace.name"));
+        Assert.Equal("c3", span.GetTagItem("k8s.object.name"));
+        Assert.Equal(403, span.GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
     }
 }
