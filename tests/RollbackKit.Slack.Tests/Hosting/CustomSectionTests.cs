@@ -55,4 +55,33 @@ public sealed class CustomSectionTests
         Assert.Equal("xoxb-1", options.BotToken);
         Assert.Equal("#rollbacks", options.Channel);
     }
+
+    [Fact]
+    public void AddSlack_CalledTwice_BindsAndValidatesOnceAndAppliesBothConfigurations()
+    {
+        using var provider = Build(
+            new() { ["MyApp:Rollback:Slack:BotToken"] = "xoxb-1" },
+            static (b, _) => b.AddSlack(o => o.Channel = "#first").AddSlack(o => o.MaxAttempts = 5));
+
+        var options = provider.GetRequiredService<IOptions<SlackOptions>>().Value;
+
+        Assert.Single(provider.GetServices<IValidateOptions<SlackOptions>>());
+        Assert.Single(provider.GetServices<IConfigureOptions<SlackOptions>>(), static c => c.GetType().Name.StartsWith("BindAdapterOptions", StringComparison.Ordinal));
+        Assert.Equal("xoxb-1", options.BotToken);
+        Assert.Equal("#first", options.Channel);
+        Assert.Equal(5, options.MaxAttempts);
+    }
+
+    [Fact]
+    public void AddSlack_ThenGivenSection_TheSectionReplacesTheDefaultOne()
+    {
+        using var provider = Build(
+            new() { ["MyApp:Rollback:Slack:Channel"] = "#default", ["Chat:Slack:BotToken"] = "xoxb-2", ["Chat:Slack:Channel"] = "#chosen" },
+            static (b, c) => b.AddSlack().AddSlack(c.GetSection("Chat:Slack")));
+
+        var options = provider.GetRequiredService<IOptions<SlackOptions>>().Value;
+
+        Assert.Equal("xoxb-2", options.BotToken);
+        Assert.Equal("#chosen", options.Channel);
+    }
 }
