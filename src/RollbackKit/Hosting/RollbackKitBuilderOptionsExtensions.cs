@@ -92,3 +92,52 @@ public static class RollbackKitBuilderOptionsExtensions
         return source;
     }
 }
+
+/// <summary>
+/// Where an adapter's <typeparamref name="TOptions"/> bind from: the section given to <c>AddX(IConfigurationSection)</c>
+/// when there is one, otherwise <c>{RollbackKit section}:{subsection}</c>. One instance per options type.
+/// </summary>
+internal sealed class AdapterOptionsSource<TOptions>(string subsection)
+    where TOptions : class
+{
+    /// <summary>The subsection under RollbackKit's section, for example <c>Slack</c>.</summary>
+    public string Subsection { get; } = subsection;
+
+    /// <summary>The section given explicitly, if any; it replaces the default subsection.</summary>
+    public IConfigurationSection? Section { get; set; }
+
+    /// <summary>The configuration the options bind from, or <see langword="null"/> when no configuration is registered.</summary>
+    public IConfiguration? Resolve(IServiceProvider services)
+    {
+        if (Section is not null)
+        {
+            return Section;
+        }
+
+        var root = services.GetService(typeof(RollbackKitSection)) is RollbackKitSection explicitSection
+            ? explicitSection.Section
+            : (services.GetService(typeof(IConfiguration)) as IConfiguration)?.GetSection(RollbackKitOptions.SectionName);
+        return root?.GetSection(Subsection);
+    }
+
+    /// <summary>The key path that validation messages start with, for example <c>MyApp:Rollback:Slack</c>.</summary>
+    public string KeyPath(IServiceProvider services)
+    {
+        if (Section is not null)
+        {
+            return Section.Path;
+        }
+
+        var root = services.GetService(typeof(RollbackKitSection)) is RollbackKitSection explicitSection
+            ? explicitSection.Path
+            : RollbackKitOptions.SectionName;
+        return root + ":" + Subsection;
+    }
+}
+
+/// <summary>Binds an adapter's options from <see cref="AdapterOptionsSource{TOptions}"/>.</summary>
+internal sealed class BindAdapterOptions<TOptions>(IServiceProvider services, AdapterOptionsSource<TOptions> source) : IConfigureOptions<TOptions>
+    where TOptions : class
+{
+    public void Configure(TOptions options) => source.Resolve(services)?.Bind(options);
+}
