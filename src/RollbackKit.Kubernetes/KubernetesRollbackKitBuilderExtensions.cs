@@ -1,8 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RollbackKit;
 using RollbackKit.Dispatch;
 using RollbackKit.Kubernetes;
 using RollbackKit.Kubernetes.Coordination;
@@ -11,43 +12,116 @@ using RollbackKit.Kubernetes.Steps;
 using RollbackKit.Monitoring;
 using RollbackKit.Playbooks;
 
-namespace RollbackKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Kubernetes playbook steps, the Lease lock and leader election.</summary>
 public static class KubernetesRollbackKitBuilderExtensions
 {
-    /// <summary>Configuration path of the options: <c>RollbackKit:Kubernetes</c>.</summary>
-    public const string ConfigurationPath = "RollbackKit:" + KubernetesOptions.SectionName;
+    private const string Subsection = "Kubernetes";
+    private const string LeaseLockSubsection = "Kubernetes:LeaseLock";
+    private const string LeaderElectionSubsection = "Kubernetes:LeaderElection";
 
     /// <summary>
     /// Adds the step types <c>kubernetes.undo</c>, <c>kubernetes.wait</c>, <c>kubernetes.scale</c>, <c>kubernetes.pause</c>,
     /// <c>kubernetes.resume</c>, <c>kubernetes.restart</c>, <c>kubernetes.traffic</c>, <c>kubernetes.configmap.revert</c> and
-    /// <c>kubernetes.evidence</c>, with options bound from <c>RollbackKit:Kubernetes</c>. Safe to call more than once.
+    /// <c>kubernetes.evidence</c>, with options bound from <c>RollbackKit:Kubernetes</c> (under whichever section
+    /// <c>AddRollbackKit</c> bound), then <paramref name="configure"/>; validated at start. Safe to call more than once.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Configures the options (after configuration binding).</param>
+    /// <param name="configure">Configures the options (after configuration binding); optional.</param>
     /// <returns>The builder.</returns>
     public static IRollbackKitBuilder AddKubernetes(this IRollbackKitBuilder builder, Action<KubernetesOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
+        builder.AddAdapterOptions(Subsection, configure, static path => new KubernetesOptionsValidator(path));
+        AddKubernetesServices(builder.Services);
+        return builder;
+    }
 
+    /// <summary>Adds the Kubernetes step types with options bound from <paramref name="section"/>; validated at start.</summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Cluster:Kubernetes")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddKubernetes(this IRollbackKitBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddAdapterOptions(Subsection, section, static path => new KubernetesOptionsValidator(path));
+        AddKubernetesServices(builder.Services);
+        return builder;
+    }
+
+    /// <summary>
+    /// Replaces the in-process rollback lock with a <c>coordination.k8s.io/v1</c> Lease per target, so that replicas of
+    /// the controller never roll back the same target at the same time. Options bind from
+    /// <c>RollbackKit:Kubernetes:LeaseLock</c> (under whichever section <c>AddRollbackKit</c> bound), then
+    /// <paramref name="configure"/>; validated at start.
+    /// </summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="configure">Configures the lease options; optional.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddKubernetesLeaseLock(this IRollbackKitBuilder builder, Action<KubernetesLeaseLockOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddKubernetes();
+        builder.AddAdapterOptions(LeaseLockSubsection, configure, static path => new KubernetesLeaseLockOptionsValidator(path));
+        AddLeaseLockServices(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Replaces the in-process rollback lock with a Kubernetes Lease, with options bound from <paramref name="section"/>; validated at start.</summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Cluster:LeaseLock")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddKubernetesLeaseLock(this IRollbackKitBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddKubernetes();
+        builder.AddAdapterOptions(LeaseLockSubsection, section, static path => new KubernetesLeaseLockOptionsValidator(path));
+        AddLeaseLockServices(builder.Services);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds Lease-based leader election (<see cref="ILeaderElection"/>), a hosted service that runs it, and makes it the
+    /// monitor's <see cref="IMonitorLeadership"/> so that only the leader evaluates triggers. Options bind from
+    /// <c>RollbackKit:Kubernetes:LeaderElection</c> (under whichever section <c>AddRollbackKit</c> bound), then
+    /// <paramref name="configure"/>; validated at start.
+    /// </summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="configure">Configures the election options; optional.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddKubernetesLeaderElection(this IRollbackKitBuilder builder, Action<KubernetesLeaderElectionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddKubernetes();
+        builder.AddAdapterOptions(LeaderElectionSubsection, configure, static path => new KubernetesLeaderElectionOptionsValidator(path));
+        AddLeaderElectionServices(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Adds Lease-based leader election with options bound from <paramref name="section"/>; validated at start.</summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Cluster:LeaderElection")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddKubernetesLeaderElection(this IRollbackKitBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddKubernetes();
+        builder.AddAdapterOptions(LeaderElectionSubsection, section, static path => new KubernetesLeaderElectionOptionsValidator(path));
+        AddLeaderElectionServices(builder.Services);
+        return builder;
+    }
+
+    private static void AddKubernetesServices(IServiceCollection services)
+    {
         if (services.Any(static d => d.ServiceType == typeof(KubernetesApi)))
         {
-            return builder;
+            return;
         }
 
-        services.AddOptions<KubernetesOptions>()
-            .BindConfiguration(ConfigurationPath)
-            .Validate(o => o.RequestTimeout > TimeSpan.Zero, $"{ConfigurationPath}:RequestTimeout must be positive")
-            .Validate(o => o.MaxRetries >= 0, $"{ConfigurationPath}:MaxRetries must be >= 0")
-            .Validate(o => o.ConflictRetries >= 0, $"{ConfigurationPath}:ConflictRetries must be >= 0")
-            .Validate(o => o.RetryDelay >= TimeSpan.Zero, $"{ConfigurationPath}:RetryDelay must be >= 0")
-            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new KubernetesApi(
             sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
@@ -63,56 +137,19 @@ public static class KubernetesRollbackKitBuilderExtensions
         Add(services, "kubernetes.traffic", (d, api) => new TrafficStep(d, api));
         Add(services, "kubernetes.configmap.revert", (d, api) => new ConfigMapRevertStep(d, api));
         Add(services, "kubernetes.evidence", (d, api) => new EvidenceStep(d, api));
-        return builder;
     }
 
-    /// <summary>
-    /// Replaces the in-process rollback lock with a <c>coordination.k8s.io/v1</c> Lease per target, so that replicas of
-    /// the controller never roll back the same target at the same time. Options bind from <c>RollbackKit:Kubernetes:LeaseLock</c>.
-    /// </summary>
-    /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Configures the lease options.</param>
-    /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddKubernetesLeaseLock(this IRollbackKitBuilder builder, Action<KubernetesLeaseLockOptions>? configure = null)
+    private static void AddLeaseLockServices(IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.AddKubernetes();
-        var services = builder.Services;
-        services.AddOptions<KubernetesLeaseLockOptions>()
-            .BindConfiguration(ConfigurationPath + ":LeaseLock")
-            .Validate(o => o.LeaseDuration > o.RenewInterval && o.RenewInterval > TimeSpan.Zero, $"{ConfigurationPath}:LeaseLock: LeaseDuration must be greater than RenewInterval (> 0)")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.HolderIdentity), $"{ConfigurationPath}:LeaseLock:HolderIdentity is required")
-            .ValidateOnStart();
-        if (configure is not null)
-        {
-            services.Configure(configure);
-        }
-
         services.RemoveAll<IRollbackLock>();
         services.AddSingleton<IRollbackLock, KubernetesLeaseLock>();
-        return builder;
     }
 
-    /// <summary>
-    /// Adds Lease-based leader election (<see cref="ILeaderElection"/>), a hosted service that runs it, and makes it the
-    /// monitor's <see cref="IMonitorLeadership"/> so that only the leader evaluates triggers.
-    /// Options bind from <c>RollbackKit:Kubernetes:LeaderElection</c>.
-    /// </summary>
-    /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Configures the election options.</param>
-    /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddKubernetesLeaderElection(this IRollbackKitBuilder builder, Action<KubernetesLeaderElectionOptions>? configure = null)
+    private static void AddLeaderElectionServices(IServiceCollection services)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.AddKubernetes();
-        var services = builder.Services;
-        services.AddOptions<KubernetesLeaderElectionOptions>()
-            .BindConfiguration(ConfigurationPath + ":LeaderElection")
-            .Validate(o => o.LeaseDuration > o.RetryPeriod && o.RetryPeriod > TimeSpan.Zero, $"{ConfigurationPath}:LeaderElection: LeaseDuration must be greater than RetryPeriod (> 0)")
-            .ValidateOnStart();
-        if (configure is not null)
+        if (services.Any(static d => d.ServiceType == typeof(KubernetesLeaderElection)))
         {
-            services.Configure(configure);
+            return;
         }
 
         services.TryAddSingleton<KubernetesLeaderElection>();
@@ -120,7 +157,6 @@ public static class KubernetesRollbackKitBuilderExtensions
         services.RemoveAll<IMonitorLeadership>();
         services.AddSingleton<IMonitorLeadership>(sp => sp.GetRequiredService<KubernetesLeaderElection>());
         services.AddHostedService<LeaderElectionService>();
-        return builder;
     }
 
     private static void Add(IServiceCollection services, string type, Func<PlaybookStepDefinition, KubernetesApi, IPlaybookStep> create) =>

@@ -14,39 +14,41 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the Prometheus metric source and the Alertmanager signal to RollbackKit.</summary>
 public static class PrometheusRollbackKitBuilderExtensions
 {
+    private const string PrometheusSubsection = "Prometheus";
+    private const string AlertmanagerSubsection = "Alertmanager";
+
     /// <summary>
-    /// Adds the Prometheus metric source with options bound from <c>RollbackKit:Prometheus</c> (when an
-    /// <see cref="IConfiguration"/> is registered), then <paramref name="configure"/>; validated at start.
+    /// Adds the Prometheus metric source with options bound from <c>RollbackKit:Prometheus</c> (under whichever section
+    /// <c>AddRollbackKit</c> bound), then <paramref name="configure"/>; validated at start. Safe to call more than once.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Configures the options, for example <c>o =&gt; o.BaseAddress = new Uri("http://127.0.0.1:9090")</c>.</param>
+    /// <param name="configure">Configures the options, for example <c>o =&gt; o.BaseAddress = new Uri("http://127.0.0.1:9090")</c>; optional.</param>
     /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder, Action<PrometheusOptions> configure)
+    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder, Action<PrometheusOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        AddPrometheusCore(builder.Services, PrometheusOptions.DefaultSectionPath);
-        BindIfConfigured<PrometheusOptions>(builder.Services, PrometheusOptions.DefaultSectionPath);
-        builder.Services.Configure(configure);
+        builder.AddAdapterOptions(PrometheusSubsection, configure, static path => new PrometheusOptionsValidator(path));
+        AddPrometheusCore(builder.Services);
         return builder;
     }
 
     /// <summary>Adds the Prometheus metric source with options bound from <paramref name="section"/>; validated at start.</summary>
     /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="section">The configuration section, for example <c>configuration.GetSection("RollbackKit:Prometheus")</c>.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Observability:Prometheus")</c>.</param>
     /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder, IConfiguration section)
+    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
-        AddPrometheusCore(builder.Services, section is IConfigurationSection s ? s.Path : PrometheusOptions.DefaultSectionPath);
-        builder.Services.AddOptions<PrometheusOptions>().Bind(section);
+        builder.AddAdapterOptions(PrometheusSubsection, section, static path => new PrometheusOptionsValidator(path));
+        AddPrometheusCore(builder.Services);
         return builder;
     }
 
     /// <summary>
     /// Adds the Alertmanager webhook handler (named <c>alertmanager</c>) with options bound from
-    /// <c>RollbackKit:Alertmanager</c> (when an <see cref="IConfiguration"/> is registered), then <paramref name="configure"/>.
+    /// <c>RollbackKit:Alertmanager</c> (under whichever section <c>AddRollbackKit</c> bound), then <paramref name="configure"/>;
+    /// validated at start.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
     /// <param name="configure">Configures the options; optional.</param>
@@ -54,44 +56,33 @@ public static class PrometheusRollbackKitBuilderExtensions
     public static IRollbackKitBuilder AddAlertmanagerSignals(this IRollbackKitBuilder builder, Action<AlertmanagerSignalOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        AddAlertmanagerCore(builder.Services, AlertmanagerSignalOptions.DefaultSectionPath);
-        BindIfConfigured<AlertmanagerSignalOptions>(builder.Services, AlertmanagerSignalOptions.DefaultSectionPath);
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-
+        builder.AddAdapterOptions(AlertmanagerSubsection, configure, static path => new AlertmanagerSignalOptionsValidator(path));
+        AddAlertmanagerCore(builder.Services);
         return builder;
     }
 
-    /// <summary>Adds the Alertmanager webhook handler with options bound from <paramref name="section"/>.</summary>
+    /// <summary>Adds the Alertmanager webhook handler with options bound from <paramref name="section"/>; validated at start.</summary>
     /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="section">The configuration section, for example <c>configuration.GetSection("RollbackKit:Alertmanager")</c>.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Observability:Alertmanager")</c>.</param>
     /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddAlertmanagerSignals(this IRollbackKitBuilder builder, IConfiguration section)
+    public static IRollbackKitBuilder AddAlertmanagerSignals(this IRollbackKitBuilder builder, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
-        AddAlertmanagerCore(builder.Services, section is IConfigurationSection s ? s.Path : AlertmanagerSignalOptions.DefaultSectionPath);
-        builder.Services.AddOptions<AlertmanagerSignalOptions>().Bind(section);
+        builder.AddAdapterOptions(AlertmanagerSubsection, section, static path => new AlertmanagerSignalOptionsValidator(path));
+        AddAlertmanagerCore(builder.Services);
         return builder;
     }
 
-    /// <summary>Binds the options from <paramref name="path"/> when an <see cref="IConfiguration"/> is registered.</summary>
-    private static void BindIfConfigured<TOptions>(IServiceCollection services, string path)
-        where TOptions : class
+    private static void AddPrometheusCore(IServiceCollection services)
     {
-        services.AddSingleton<IConfigureOptions<TOptions>>(sp => new ConfigureNamedOptions<TOptions>(
-            Options.Options.DefaultName,
-            options => sp.GetService<IConfiguration>()?.GetSection(path).Bind(options)));
-    }
+        if (services.Any(static d => d.ServiceType == typeof(PrometheusClient)))
+        {
+            return;
+        }
 
-    private static void AddPrometheusCore(IServiceCollection services, string sectionPath)
-    {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusInstrumentation>();
-        services.AddOptions<PrometheusOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrometheusOptions>>(new PrometheusOptionsValidator(sectionPath)));
         services.AddHttpClient(PrometheusClient.HttpClientName)
             .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RedactLoggedHeaders(static _ => true)
@@ -108,12 +99,10 @@ public static class PrometheusRollbackKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, PrometheusMetricSource>());
     }
 
-    private static void AddAlertmanagerCore(IServiceCollection services, string sectionPath)
+    private static void AddAlertmanagerCore(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusInstrumentation>();
-        services.AddOptions<AlertmanagerSignalOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertmanagerSignalOptions>>(new AlertmanagerSignalOptionsValidator(sectionPath)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, AlertmanagerWebhookHandler>());
     }
 }

@@ -1,19 +1,22 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using RollbackKit;
 using RollbackKit.Notifications;
 using RollbackKit.Signals;
 using RollbackKit.Slack;
 using RollbackKit.Slack.Internal;
 
-namespace RollbackKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the Slack and PagerDuty integrations to RollbackKit.</summary>
+/// <summary>Adds the Slack integration to RollbackKit.</summary>
 public static class SlackRollbackKitBuilderExtensions
 {
+    private const string SlackSubsection = "Slack";
+
     /// <summary>
     /// Adds the Slack notifier and the <c>slack</c> interactivity webhook (Approve / Hold buttons), with options bound
-    /// from <c>RollbackKit:Slack</c> and validated at start.
+    /// from <c>RollbackKit:Slack</c> (under whichever section <c>AddRollbackKit</c> bound), then <paramref name="configure"/>;
+    /// validated at start. Safe to call more than once.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
     /// <param name="configure">Optional configuration in code, applied after binding.</param>
@@ -21,52 +24,33 @@ public static class SlackRollbackKitBuilderExtensions
     public static IRollbackKitBuilder AddSlack(this IRollbackKitBuilder builder, Action<SlackOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var options = services.AddOptions<SlackOptions>().ValidateOnStart();
-        builder.BindOptionsSection<SlackOptions>("Slack");
+        builder.AddAdapterOptions(SlackSubsection, configure, static path => new SlackOptionsValidator(path));
+        AddSlackServices(builder.Services);
+        return builder;
+    }
 
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
+    /// <summary>Adds the Slack notifier and the <c>slack</c> interactivity webhook with options bound from <paramref name="section"/>; validated at start.</summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <param name="section">The configuration section, for example <c>configuration.GetSection("Deploy:Slack")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddSlack(this IRollbackKitBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddAdapterOptions(SlackSubsection, section, static path => new SlackOptionsValidator(path));
+        AddSlackServices(builder.Services);
+        return builder;
+    }
 
+    private static void AddSlackServices(IServiceCollection services)
+    {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SlackOptions>, SlackOptionsValidator>());
         AddHttpClient(services, SlackApiClient.HttpClientName);
-        services.TryAddSingleton<IntegrationMetrics>();
+        services.TryAddSingleton<SlackMetrics>();
         services.TryAddSingleton<SlackApiClient>();
         services.TryAddSingleton<SlackApproverPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, SlackNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, SlackInteractionHandler>());
-        return builder;
-    }
-
-    /// <summary>
-    /// Adds the PagerDuty escalation notifier (Events API v2) and the <c>pagerduty</c> incident webhook (v3), with options
-    /// bound from <c>RollbackKit:PagerDuty</c> and validated at start.
-    /// </summary>
-    /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Optional configuration in code, applied after binding.</param>
-    /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddPagerDuty(this IRollbackKitBuilder builder, Action<PagerDutyOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var options = services.AddOptions<PagerDutyOptions>().ValidateOnStart();
-        builder.BindOptionsSection<PagerDutyOptions>("PagerDuty");
-
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PagerDutyOptions>, PagerDutyOptionsValidator>());
-        AddHttpClient(services, PagerDutyNotifier.HttpClientName);
-        services.TryAddSingleton<IntegrationMetrics>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
-        return builder;
     }
 
     private static void AddHttpClient(IServiceCollection services, string name)

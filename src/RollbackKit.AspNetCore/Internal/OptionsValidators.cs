@@ -2,27 +2,31 @@ using Microsoft.Extensions.Options;
 
 namespace RollbackKit.AspNetCore.Internal;
 
-internal sealed class WebhookOptionsValidator : IValidateOptions<RollbackKitWebhookOptions>
+/// <summary>Validates <see cref="RollbackKitWebhookOptions"/> at start; messages start with <paramref name="keyPath"/>.</summary>
+/// <param name="keyPath">The key path the options bind from, for example <c>RollbackKit:Webhooks</c>.</param>
+internal sealed class WebhookOptionsValidator(string keyPath) : IValidateOptions<RollbackKitWebhookOptions>
 {
     public ValidateOptionsResult Validate(string? name, RollbackKitWebhookOptions options) =>
         options.MaxBodyBytes > 0
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"{RollbackKitWebhookOptions.SectionName}:MaxBodyBytes must be positive.");
+            : ValidateOptionsResult.Fail($"{keyPath}:MaxBodyBytes must be positive.");
 }
 
-internal sealed class PolicyBreachOptionsValidator : IValidateOptions<PolicyBreachOptions>
+/// <summary>Validates <see cref="PolicyBreachOptions"/> at start; messages start with <paramref name="keyPath"/>.</summary>
+/// <param name="keyPath">The key path the options bind from, for example <c>RollbackKit:PolicyBreach</c>.</param>
+internal sealed class PolicyBreachOptionsValidator(string keyPath) : IValidateOptions<PolicyBreachOptions>
 {
     public ValidateOptionsResult Validate(string? name, PolicyBreachOptions options)
     {
         var errors = new List<string>();
         if (string.IsNullOrEmpty(options.Secret))
         {
-            errors.Add($"{PolicyBreachOptions.SectionName}:Secret must be set.");
+            errors.Add($"{keyPath}:Secret must be set.");
         }
 
         if (string.IsNullOrWhiteSpace(options.SignatureHeader))
         {
-            errors.Add($"{PolicyBreachOptions.SectionName}:SignatureHeader must not be empty.");
+            errors.Add($"{keyPath}:SignatureHeader must not be empty.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

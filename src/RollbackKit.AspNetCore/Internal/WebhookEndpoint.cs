@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Signals;
@@ -11,9 +11,13 @@ using RollbackKit.Signals;
 namespace RollbackKit.AspNetCore.Internal;
 
 /// <summary>Serves <c>POST {prefix}/{name}</c>: reads the raw body (bounded), passes it to the named handler, writes its answer.</summary>
-internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor<RollbackKitWebhookOptions> options, ILogger<WebhookEndpoint> logger)
+internal sealed class WebhookEndpoint(
+    IEnumerable<IInboundWebhookHandler> registeredHandlers,
+    IMeterFactory meterFactory,
+    IOptionsMonitor<RollbackKitWebhookOptions> options,
+    ILogger<WebhookEndpoint> logger)
 {
-    private readonly WebhookMetrics _metrics = new(services);
+    private readonly WebhookMetrics _metrics = new(meterFactory);
 
     private FrozenDictionary<string, IInboundWebhookHandler>? _handlers;
 
@@ -126,7 +130,7 @@ internal sealed class WebhookEndpoint(IServiceProvider services, IOptionsMonitor
     private FrozenDictionary<string, IInboundWebhookHandler> BuildHandlers()
     {
         var map = new Dictionary<string, IInboundWebhookHandler>(StringComparer.OrdinalIgnoreCase);
-        foreach (var handler in services.GetServices<IInboundWebhookHandler>())
+        foreach (var handler in registeredHandlers)
         {
             if (!map.TryAdd(handler.Name, handler))
             {

@@ -1,23 +1,26 @@
 using System.Diagnostics.Metrics;
+using RollbackKit.Telemetry;
 
 namespace RollbackKit.AspNetCore.Internal;
 
-/// <summary>The webhook endpoint's instruments on meter <c>RollbackKit</c>.</summary>
+/// <summary>The webhook endpoint's instruments, on the <c>RollbackKit</c> meter from <see cref="IMeterFactory"/> (which owns it).</summary>
 internal sealed class WebhookMetrics
 {
-    public const string MeterName = "RollbackKit";
+    /// <summary>Tag: the handler name from the route (<c>unknown</c> when no handler has that name).</summary>
+    public const string HandlerTag = "handler";
 
-    private static readonly Meter s_fallbackMeter = new(MeterName);
+    /// <summary>Tag: the HTTP status code answered.</summary>
+    public const string StatusTag = "status";
 
     private readonly Counter<long> _requests;
 
-    public WebhookMetrics(IServiceProvider services)
+    public WebhookMetrics(IMeterFactory meterFactory)
     {
-        // A generic host registers IMeterFactory; a bare service collection may not, then a process-wide meter is used.
-        var meter = (services.GetService(typeof(IMeterFactory)) as IMeterFactory)?.Create(MeterName) ?? s_fallbackMeter;
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(RollbackKitTelemetry.MeterName);
         _requests = meter.CreateCounter<long>("rollbackkit.webhook.requests", "{request}", "Inbound webhook requests by handler and HTTP status.");
     }
 
     public void Request(string handler, int status) =>
-        _requests.Add(1, new KeyValuePair<string, object?>("handler", handler), new KeyValuePair<string, object?>("status", status));
+        _requests.Add(1, new KeyValuePair<string, object?>(HandlerTag, handler), new KeyValuePair<string, object?>(StatusTag, status));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -144,6 +145,8 @@ internal sealed class HelmCli : IDisposable
         var commandLine = SecretRedactor.FormatCommand(path, arguments);
         var command = arguments.Count > 0 ? arguments[0] : string.Empty;
         Log.HelmCommandStarting(_logger, commandLine);
+        using var activity = HelmActivitySource.Instance.StartActivity(HelmMetrics.CommandSpanName, ActivityKind.Internal);
+        activity?.SetTag(HelmMetrics.CommandTag, command);
         ProcessRunResult process;
         try
         {
@@ -152,11 +155,22 @@ internal sealed class HelmCli : IDisposable
         }
         catch (ProcessStartFailedException ex)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "helm could not be started");
             throw new HelmUnavailableException(ex.Message, ex);
         }
 
         var result = new HelmCommandResult(commandLine, process);
-        _metrics.RecordCommand(command, process);
+        var outcome = _metrics.RecordCommand(command, process);
+        if (activity is not null)
+        {
+            activity.SetTag(HelmMetrics.OutcomeTag, outcome);
+            activity.SetTag(HelmMetrics.ExitCodeTag, process.ExitCode);
+            if (outcome != "success")
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+        }
+
         switch (process.Outcome)
         {
             case ProcessOutcome.TimedOut:

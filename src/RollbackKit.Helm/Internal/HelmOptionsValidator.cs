@@ -3,9 +3,10 @@ using Microsoft.Extensions.Options;
 namespace RollbackKit.Helm.Internal;
 
 /// <summary>Validates <see cref="HelmOptions"/> at start; every message names the configuration key.</summary>
-internal sealed class HelmOptionsValidator : IValidateOptions<HelmOptions>
+/// <param name="keyPath">The key path the options bind from, for example <c>RollbackKit:Helm</c>.</param>
+internal sealed class HelmOptionsValidator(string keyPath) : IValidateOptions<HelmOptions>
 {
-    private const string Prefix = HelmOptions.SectionName + ":";
+    private readonly string _prefix = keyPath + ":";
 
     public ValidateOptionsResult Validate(string? name, HelmOptions options)
     {
@@ -13,43 +14,43 @@ internal sealed class HelmOptionsValidator : IValidateOptions<HelmOptions>
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.HelmPath))
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.HelmPath)}: required (path of the helm binary, or 'helm' to use PATH)");
+            failures.Add($"{_prefix}{nameof(HelmOptions.HelmPath)}: required (path of the helm binary, or 'helm' to use PATH)");
         }
         else if (HelmExecutable.Resolve(options.HelmPath) is null)
         {
             failures.Add(HelmExecutable.LooksLikePath(options.HelmPath)
-                ? $"{Prefix}{nameof(HelmOptions.HelmPath)}: helm binary not found at '{options.HelmPath}'"
-                : $"{Prefix}{nameof(HelmOptions.HelmPath)}: helm binary '{options.HelmPath}' not found on PATH");
+                ? $"{_prefix}{nameof(HelmOptions.HelmPath)}: helm binary not found at '{options.HelmPath}'"
+                : $"{_prefix}{nameof(HelmOptions.HelmPath)}: helm binary '{options.HelmPath}' not found on PATH");
         }
 
         if (!string.IsNullOrEmpty(options.KubeConfig) && !File.Exists(options.KubeConfig))
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.KubeConfig)}: kubeconfig file not found at '{options.KubeConfig}'");
+            failures.Add($"{_prefix}{nameof(HelmOptions.KubeConfig)}: kubeconfig file not found at '{options.KubeConfig}'");
         }
 
         if (options.Timeout <= TimeSpan.Zero)
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.Timeout)}: must be positive, got '{options.Timeout}'");
+            failures.Add($"{_prefix}{nameof(HelmOptions.Timeout)}: must be positive, got '{options.Timeout}'");
         }
 
         if (options.CommandTimeout <= TimeSpan.Zero)
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.CommandTimeout)}: must be positive, got '{options.CommandTimeout}'");
+            failures.Add($"{_prefix}{nameof(HelmOptions.CommandTimeout)}: must be positive, got '{options.CommandTimeout}'");
         }
 
         if (options.KillGracePeriod < TimeSpan.Zero)
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.KillGracePeriod)}: must not be negative, got '{options.KillGracePeriod}'");
+            failures.Add($"{_prefix}{nameof(HelmOptions.KillGracePeriod)}: must not be negative, got '{options.KillGracePeriod}'");
         }
 
         if (!HelmArguments.IsValidWaitStrategy(options.WaitStrategy))
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.WaitStrategy)}: must be 'watcher' or 'legacy', got '{options.WaitStrategy}'");
+            failures.Add($"{_prefix}{nameof(HelmOptions.WaitStrategy)}: must be 'watcher' or 'legacy', got '{options.WaitStrategy}'");
         }
 
         if (options.MaxOutputChars < 1024)
         {
-            failures.Add($"{Prefix}{nameof(HelmOptions.MaxOutputChars)}: must be at least 1024, got {options.MaxOutputChars}");
+            failures.Add($"{_prefix}{nameof(HelmOptions.MaxOutputChars)}: must be at least 1024, got {options.MaxOutputChars}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

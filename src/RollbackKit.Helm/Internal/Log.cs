@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace RollbackKit.Helm.Internal;
 
+/// <summary>Every <c>[LoggerMessage]</c> of the Helm package, with event ids in the package's range 4000–4999.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Running {CommandLine}")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -96,11 +97,31 @@ internal sealed class KubernetesApi : IDisposable
     }
 
     /// <summary>Runs one API call with a per-attempt timeout and retries of transient failures.</summary>
+    /// <remarks>Each call (retries included) is one <see cref="KubernetesTelemetry.RequestSpanName"/> span.</remarks>
     public async Task<T> CallAsync<T>(ApiCall call, Func<IKubernetes, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        return await _pipeline.ExecuteAsync(
-            async ct => await AttemptAsync(call, action, ct).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false);
+        using var activity = KubernetesTelemetry.ActivitySource.StartActivity(KubernetesTelemetry.RequestSpanName, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag(KubernetesTelemetry.VerbTag, call.Verb);
+            activity.SetTag(KubernetesTelemetry.ResourceTag, call.Resource);
+            activity.SetTag(KubernetesTelemetry.GroupTag, call.GroupLabel);
+            activity.SetTag(KubernetesTelemetry.NamespaceTag, call.Namespace);
+            activity.SetTag(KubernetesTelemetry.NameTag, call.Name);
+        }
+
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                async ct => await AttemptAsync(call, action, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException ex) when (activity is not null)
+        {
+            activity.SetTag(KubernetesTelemetry.StatusCodeTag, ex.StatusCode);
+            activity.SetStatus(ActivityStatusCode.Error, ex.StatusCode == 0 ? "no response" : "HTTP " + ex.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw;
+        }
     }
 
     private async Task<T> AttemptAsync<T>(ApiCall call, Func<IKubernetes, CancellationToken, Task<T>> action, CancellationToken cancellationToken)

@@ -172,7 +172,7 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
         new(400, "{\"error\":" + JsonSerializer.Serialize(message, AlertmanagerJsonContext.Default.String) + "}");
 
     private void Count(string outcome) =>
-        _instrumentation.Alerts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        _instrumentation.Alerts.Add(1, new KeyValuePair<string, object?>(PrometheusInstrumentation.OutcomeTag, outcome));
 
     private bool IsAuthorized(WebhookRequest request)
     {

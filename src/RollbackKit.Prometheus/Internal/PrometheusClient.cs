@@ -1,9 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -153,7 +154,29 @@ internal sealed class PrometheusClient
     private static string FormatTimeout(TimeSpan timeout) =>
         ((long)Math.Max(1, timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) + "ms";
 
+    /// <summary>One query, retries included, inside a <see cref="PrometheusInstrumentation.QuerySpanName"/> span (no span work without listeners).</summary>
     private async ValueTask<PrometheusQueryResult> ExecuteAsync(
+        Uri uri, List<KeyValuePair<string, string>> form, TimeSpan timeout, ReadOnlyMemory<byte> matchLabel, IPrometheusSampleSink sink, CancellationToken cancellationToken)
+    {
+        using var activity = PrometheusInstrumentation.ActivitySource.StartActivity(PrometheusInstrumentation.QuerySpanName, ActivityKind.Client);
+        if (activity is null)
+        {
+            return await ExecuteCoreAsync(uri, form, timeout, matchLabel, sink, cancellationToken).ConfigureAwait(false);
+        }
+
+        activity.SetTag(PrometheusInstrumentation.ApiTag, ReferenceEquals(uri, _queryRangeUri) ? "query_range" : "query");
+        var result = await ExecuteCoreAsync(uri, form, timeout, matchLabel, sink, cancellationToken).ConfigureAwait(false);
+        activity.SetTag(PrometheusInstrumentation.SeriesTag, result.SeriesCount);
+        if (!result.IsSuccess)
+        {
+            activity.SetTag(PrometheusInstrumentation.ErrorKindTag, result.ErrorKind.ToString());
+            activity.SetStatus(ActivityStatusCode.Error, result.ErrorKind.ToString());
+        }
+
+        return result;
+    }
+
+    private async ValueTask<PrometheusQueryResult> ExecuteCoreAsync(
         Uri uri, List<KeyValuePair<string, string>> form, TimeSpan timeout, ReadOnlyMemory<byte> matchLabel, IPrometheusSampleSink sink, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -70,7 +70,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
         {
             _instrumentation.QueryDuration.Record(
                 _time.GetElapsedTime(started).TotalSeconds,
-                new KeyValuePair<string, object?>("query", query.Name));
+                new KeyValuePair<string, object?>(PrometheusInstrumentation.QueryTag, query.Name));
         }
     }
 
@@ -203,8 +203,8 @@ internal sealed class PrometheusMetricSource : IMetricSource
         Log.QueryFailed(_logger, queryName, kind, message);
         _instrumentation.QueryErrors.Add(
             1,
-            new KeyValuePair<string, object?>("query", queryName),
-            new KeyValuePair<string, object?>("kind", kind.ToString()));
+            new KeyValuePair<string, object?>(PrometheusInstrumentation.QueryTag, queryName),
+            new KeyValuePair<string, object?>(PrometheusInstrumentation.KindTag, kind.ToString()));
     }
 
     private BatchPlan GetPlan(MetricQueryBatch batch)

@@ -5,7 +5,7 @@ using System.Text;
 
 namespace RollbackKit.Slack.Internal;
 
-/// <summary>Webhook signature checks (HMAC-SHA256, compared in constant time).</summary>
+/// <summary>Slack request signature checks (HMAC-SHA256, compared in constant time).</summary>
 internal static class Signatures
 {
     /// <summary>Computes Slack's <c>v0=</c> signature: HMAC-SHA256 over <c>v0:{timestamp}:{body}</c>.</summary>
@@ -37,42 +37,6 @@ internal static class Signatures
 
         var expected = ComputeSlack(signingSecret, timestamp, body);
         return FixedTimeEqualsAscii(expected, header.Trim());
-    }
-
-    /// <summary>HMAC-SHA256 of <paramref name="body"/> as lower-case hex.</summary>
-    public static string HmacHex(string secret, ReadOnlySpan<byte> body)
-    {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, mac);
-        return Convert.ToHexStringLower(mac);
-    }
-
-    /// <summary>Verifies <c>X-PagerDuty-Signature: v1=&lt;hex&gt;[,v1=&lt;hex&gt;…]</c> against any of the secrets.</summary>
-    public static bool VerifyPagerDuty(IEnumerable<string> secrets, ReadOnlySpan<byte> body, string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return false;
-        }
-
-        var candidates = header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var matched = false;
-        foreach (var secret in secrets)
-        {
-            if (string.IsNullOrEmpty(secret))
-            {
-                continue;
-            }
-
-            var expected = "v1=" + HmacHex(secret, body);
-            foreach (var candidate in candidates)
-            {
-                // No early exit: every entry is compared so timing does not reveal which one matched.
-                matched |= FixedTimeEqualsAscii(expected, candidate.ToLowerInvariant());
-            }
-        }
-
-        return matched;
     }
 
     /// <summary>Compares two ASCII strings in time that depends only on their lengths.</summary>

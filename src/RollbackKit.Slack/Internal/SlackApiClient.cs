@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using RollbackKit.Telemetry;
 
 namespace RollbackKit.Slack.Internal;
 
@@ -28,6 +30,12 @@ internal sealed class SlackApiClient(IHttpClientFactory httpClientFactory, IOpti
 {
     public const string HttpClientName = "RollbackKit.Slack";
 
+    /// <summary>The span around one HTTP call to Slack.</summary>
+    public const string SpanName = "rollbackkit.slack.request";
+
+    /// <summary>Span tag: the Web API method (<c>chat.postMessage</c>, …), <c>incoming_webhook</c> or <c>response_url</c>.</summary>
+    public const string OperationTag = "slack.operation";
+
     private SlackOptions Options => options.CurrentValue;
 
     public bool BotMode => !string.IsNullOrWhiteSpace(Options.BotToken);
@@ -46,7 +54,7 @@ internal sealed class SlackApiClient(IHttpClientFactory httpClientFactory, IOpti
             return Task.FromResult(new SlackCallResult(SlackCallStatus.Failed, null, null, null, "not_configured"));
         }
 
-        return SendAsync(o.WebhookUrl, HttpMethod.Post, body, bearer: null, webApi: false, cancellationToken);
+        return SendAsync("incoming_webhook", o.WebhookUrl, HttpMethod.Post, body, bearer: null, webApi: false, cancellationToken);
     }
 
     /// <summary>Calls a Web API method with the bot token.</summary>
@@ -54,7 +62,9 @@ internal sealed class SlackApiClient(IHttpClientFactory httpClientFactory, IOpti
     {
         var o = Options;
         var baseUrl = o.ApiBaseUrl.AbsoluteUri.EndsWith('/') ? o.ApiBaseUrl : new Uri(o.ApiBaseUrl.AbsoluteUri + "/");
-        return SendAsync(new Uri(baseUrl, apiMethodAndQuery), method, body, o.BotToken, webApi: true, cancellationToken);
+        var query = apiMethodAndQuery.IndexOf('?', StringComparison.Ordinal);
+        var operation = query < 0 ? apiMethodAndQuery : apiMethodAndQuery[..query];
+        return SendAsync(operation, new Uri(baseUrl, apiMethodAndQuery), method, body, o.BotToken, webApi: true, cancellationToken);
     }
 
     /// <summary>Lists the user ids of a user group (<c>usergroups.users.list</c>), or null on failure.</summary>
@@ -67,9 +77,27 @@ internal sealed class SlackApiClient(IHttpClientFactory httpClientFactory, IOpti
 
     /// <summary>Posts to an interaction's <c>response_url</c>.</summary>
     public Task<SlackCallResult> PostToResponseUrlAsync(Uri responseUrl, byte[] body, CancellationToken cancellationToken) =>
-        SendAsync(responseUrl, HttpMethod.Post, body, bearer: null, webApi: false, cancellationToken);
+        SendAsync("response_url", responseUrl, HttpMethod.Post, body, bearer: null, webApi: false, cancellationToken);
 
-    private async Task<SlackCallResult> SendAsync(Uri uri, HttpMethod method, byte[]? body, string? bearer, bool webApi, CancellationToken cancellationToken)
+    /// <summary>One call, inside a <see cref="SpanName"/> span tagged with the operation (never the URL: it may carry a secret).</summary>
+    private async Task<SlackCallResult> SendAsync(string operation, Uri uri, HttpMethod method, byte[]? body, string? bearer, bool webApi, CancellationToken cancellationToken)
+    {
+        using var activity = SlackActivitySource.Instance.StartActivity(SpanName, ActivityKind.Client);
+        activity?.SetTag(OperationTag, operation);
+        var result = await SendCoreAsync(uri, method, body, bearer, webApi, cancellationToken).ConfigureAwait(false);
+        if (activity is not null)
+        {
+            activity.SetTag(RollbackKitTags.Outcome, result.Status.ToString());
+            if (result.Status != SlackCallStatus.Ok)
+            {
+                activity.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<SlackCallResult> SendCoreAsync(Uri uri, HttpMethod method, byte[]? body, string? bearer, bool webApi, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(Options.RequestTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

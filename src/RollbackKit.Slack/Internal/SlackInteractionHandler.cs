@@ -23,7 +23,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
     private readonly IOptionsMonitor<SlackOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SlackInteractionHandler> _logger;
-    private readonly IntegrationMetrics _metrics;
+    private readonly SlackMetrics _metrics;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<long, Task> _pending = new();
     private long _nextId;
@@ -34,7 +34,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
         SlackApiClient client,
         IOptionsMonitor<SlackOptions> options,
         TimeProvider timeProvider,
-        IntegrationMetrics metrics,
+        SlackMetrics metrics,
         ILogger<SlackInteractionHandler> logger)
     {
         _metrics = metrics;

@@ -27,9 +27,9 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private long _nextFlush;
 
-    private readonly IntegrationMetrics _metrics;
+    private readonly SlackMetrics _metrics;
 
-    public SlackNotifier(SlackApiClient client, IOptionsMonitor<SlackOptions> options, TimeProvider timeProvider, IntegrationMetrics metrics, ILogger<SlackNotifier> logger)
+    public SlackNotifier(SlackApiClient client, IOptionsMonitor<SlackOptions> options, TimeProvider timeProvider, SlackMetrics metrics, ILogger<SlackNotifier> logger)
     {
         _metrics = metrics;
         _client = client;

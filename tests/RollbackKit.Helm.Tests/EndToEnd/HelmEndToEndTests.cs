@@ -15,7 +15,7 @@ public sealed class HelmEndToEndTests(HelmClusterFixture cluster) : IClassFixtur
         cluster.Emulator.Get("v1", "configmaps", Ns, release + "-config")?["data"]?["version"]?.GetValue<string>();
 
     private static RollbackKit.Playbooks.IPlaybookStep RollbackStep(HelmCli cli, params (string, string)[] settings) =>
-        new HelmRollbackStepFactory(cli, new HelmMetrics()).Create(TestHelm.Definition(HelmStepTypes.Rollback, settings));
+        new HelmRollbackStepFactory(cli, new HelmMetrics(TestMeters.Factory)).Create(TestHelm.Definition(HelmStepTypes.Rollback, settings));
 
     [Theory]
     [InlineData("3")]

@@ -18,7 +18,7 @@ internal sealed class RecordingEvidence : IEvidenceSink
 internal static class TestHelm
 {
     public static HelmCli Cli(HelmOptions options, TimeProvider? time = null) =>
-        new(Options.Create(options), new HelmProcessRunner(time ?? TimeProvider.System), new HelmMetrics());
+        new(Options.Create(options), new HelmProcessRunner(time ?? TimeProvider.System), new HelmMetrics(TestMeters.Factory));
 
     public static PlaybookStepContext Context(RecordingEvidence evidence, string release = "web", string? ns = "shop", int attempt = 1)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -35,6 +36,23 @@ public sealed class HelmMetricsTests : IDisposable
         var rollback = Assert.Single(rollbacks.GetMeasurementSnapshot());
         Assert.Equal(1, rollback.Value);
         Assert.Equal("success", rollback.Tags["outcome"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_RecordsASpanPerHelmProcess()
+    {
+        using var fake = FakeHelm.Scripted();
+        using var cli = new HelmCli(Options.Create(new HelmOptions { HelmPath = fake.Path, HomeDirectory = _home.Path }), new HelmProcessRunner(TimeProvider.System), new HelmMetrics(TestMeters.Factory));
+        using var spans = new SpanCollector();
+
+        await cli.GetVersionAsync(CancellationToken.None);
+
+        var span = Assert.Single(spans.Spans("rollbackkit.helm.command"));
+        Assert.Equal(ActivityKind.Internal, span.Kind);
+        Assert.Equal("version", span.GetTagItem("helm.command"));
+        Assert.Equal("success", span.GetTagItem("outcome"));
+        Assert.Equal(0, span.GetTagItem("process.exit.code"));
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
     }
 
     public void Dispose() => _home.Dispose();

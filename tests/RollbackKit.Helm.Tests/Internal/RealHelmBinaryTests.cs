@@ -75,7 +75,7 @@ public sealed class RealHelmBinaryTests : IDisposable
     {
         using var cli = Cli(major, context: "closed");
         var evidence = new RecordingEvidence();
-        var step = new HelmRollbackStepFactory(cli, new HelmMetrics()).Create(TestHelm.Definition(HelmStepTypes.Rollback));
+        var step = new HelmRollbackStepFactory(cli, new HelmMetrics(TestMeters.Factory)).Create(TestHelm.Definition(HelmStepTypes.Rollback));
 
         var result = await step.ExecuteAsync(TestHelm.Context(evidence), CancellationToken.None);
 

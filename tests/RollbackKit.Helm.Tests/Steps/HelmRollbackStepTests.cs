@@ -18,7 +18,7 @@ public sealed class HelmRollbackStepTests : IDisposable
     private (IPlaybookStep Step, HelmCli Cli) Create(FakeHelm fake, params (string, string)[] settings)
     {
         var cli = TestHelm.Cli(new HelmOptions { HelmPath = fake.Path, HomeDirectory = _home.Path });
-        var factory = new HelmRollbackStepFactory(cli, new HelmMetrics());
+        var factory = new HelmRollbackStepFactory(cli, new HelmMetrics(TestMeters.Factory));
         return (factory.Create(TestHelm.Definition(HelmStepTypes.Rollback, settings)), cli);
     }
 
@@ -276,7 +276,7 @@ public sealed class HelmRollbackStepTests : IDisposable
     public async Task ExecuteAsync_HelmMissingAtRunTime_FailsNamingKey()
     {
         var cli = TestHelm.Cli(new HelmOptions { HelmPath = "/no/such/helm", HomeDirectory = _home.Path });
-        var step = new HelmRollbackStepFactory(cli, new HelmMetrics()).Create(TestHelm.Definition(HelmStepTypes.Rollback));
+        var step = new HelmRollbackStepFactory(cli, new HelmMetrics(TestMeters.Factory)).Create(TestHelm.Definition(HelmStepTypes.Rollback));
 
         var result = await step.ExecuteAsync(TestHelm.Context(_evidence), CancellationToken.None);
 
@@ -292,7 +292,7 @@ public sealed class HelmRollbackStepTests : IDisposable
         fake.Write("rollback-sleep", "1");
         var time = new FakeTimeProvider();
         var cli = TestHelm.Cli(new HelmOptions { HelmPath = fake.Path, HomeDirectory = _home.Path, KillGracePeriod = TimeSpan.FromSeconds(2) }, time);
-        var step = new HelmRollbackStepFactory(cli, new HelmMetrics()).Create(TestHelm.Definition(HelmStepTypes.Rollback, ("timeout", "10s")));
+        var step = new HelmRollbackStepFactory(cli, new HelmMetrics(TestMeters.Factory)).Create(TestHelm.Definition(HelmStepTypes.Rollback, ("timeout", "10s")));
 
         var run = step.ExecuteAsync(TestHelm.Context(_evidence), CancellationToken.None).AsTask();
         Assert.True(await TestHelm.PollAsync(() => fake.Exists("rollback-child.pid") && fake.Read("rollback-child.pid").Trim().Length > 0, TimeSpan.FromSeconds(30)));
@@ -333,7 +333,7 @@ public sealed class HelmRollbackStepTests : IDisposable
     {
         using var fake = FakeHelm.Scripted();
         var cli = TestHelm.Cli(new HelmOptions { HelmPath = fake.Path });
-        var factory = new HelmRollbackStepFactory(cli, new HelmMetrics());
+        var factory = new HelmRollbackStepFactory(cli, new HelmMetrics(TestMeters.Factory));
         var longStep = (HelmRollbackStep)factory.Create(new PlaybookStepDefinition { Type = HelmStepTypes.Rollback, Timeout = TimeSpan.FromMinutes(30) });
         var shortStep = (HelmRollbackStep)factory.Create(new PlaybookStepDefinition { Type = HelmStepTypes.Rollback, Timeout = TimeSpan.FromSeconds(60) });
 

@@ -14,7 +14,7 @@ namespace RollbackKit.Prometheus.Tests.Integration;
 
 /// <summary>A live exporter scraped every second by the real Prometheus; detection latency and fault behaviour.</summary>
 [Collection(PrometheusServerGroup.Name)]
-public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutputHelper output) : IDisposable
+public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutputHelper output)
 {
     private const string Healthy = "app_error_ratio{deployment=\"live\"} 0.01\n";
     private const string Unhealthy = "app_error_ratio{deployment=\"live\"} 0.9\n";
@@ -26,9 +26,8 @@ public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutpu
         Timeout = TimeSpan.FromSeconds(2),
     };
 
-    private readonly PrometheusInstrumentation _instrumentation = new();
+    private readonly PrometheusInstrumentation _instrumentation = new(TestMeters.Factory);
 
-    public void Dispose() => _instrumentation.Dispose();
 
     [Fact]
     public async Task QueryAsync_ExporterFlipsToUnhealthy_DetectedByOneSecondPolling()

@@ -8,11 +8,10 @@ namespace RollbackKit.Prometheus.Tests.Integration;
 
 /// <summary>Query behaviour against the real Prometheus: escaping, special values, errors, registration.</summary>
 [Collection(PrometheusServerGroup.Name)]
-public sealed class PrometheusQueryTests(PrometheusFixture prometheus) : IDisposable
+public sealed class PrometheusQueryTests(PrometheusFixture prometheus)
 {
-    private readonly PrometheusInstrumentation _instrumentation = new();
+    private readonly PrometheusInstrumentation _instrumentation = new(TestMeters.Factory);
 
-    public void Dispose() => _instrumentation.Dispose();
 
     private static RollbackTarget Target(string name) =>
         new("shop/" + name.GetHashCode(StringComparison.Ordinal), new Dictionary<string, string> { ["namespace"] = "shop", ["name"] = name });

@@ -7,10 +7,10 @@ namespace RollbackKit.Prometheus.Tests.Integration;
 
 /// <summary>Deterministic scenarios replayed at explicit evaluation times against the real Prometheus.</summary>
 [Collection(PrometheusServerGroup.Name)]
-public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestOutputHelper output) : IDisposable
+public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestOutputHelper output)
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
-    private readonly PrometheusInstrumentation _instrumentation = new();
+    private readonly PrometheusInstrumentation _instrumentation = new(TestMeters.Factory);
 
     private static readonly RollbackTarget[] ShopTargets =
     [
@@ -27,7 +27,6 @@ public sealed class PrometheusScenarioTests(PrometheusFixture prometheus, ITestO
         TargetLabel = "name",
     };
 
-    public void Dispose() => _instrumentation.Dispose();
 
     [Fact]
     public async Task ErrorRateSpike_RateJumpsAtTenTwelve_FiresWithinOneEvaluationAfterFor()

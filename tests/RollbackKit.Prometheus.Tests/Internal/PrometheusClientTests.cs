@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -326,5 +327,23 @@ public sealed class PrometheusClientTests
         using var withKey = issued.CopyWithPrivateKey(serverKey);
         var server = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
         return (ca.ExportCertificatePem(), server);
+    }
+
+    [Fact]
+    public async Task QueryAsync_RecordsAClientSpanWithApiAndSeriesCount()
+    {
+        var script = new ScriptedServer();
+        await using var server = await LoopbackHttpServer.StartAsync(script.HandleAsync);
+        var client = CreateClient(server.BaseAddress);
+        using var spans = new SpanCollector();
+
+        var result = await client.QueryAsync("up", DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), TimeSpan.FromSeconds(3), default, new CollectingSink(), CancellationToken.None);
+
+        Assert.True(result.IsSuccess, result.Error);
+        var span = Assert.Single(spans.Spans("rollbackkit.prometheus.query"));
+        Assert.Equal(ActivityKind.Client, span.Kind);
+        Assert.Equal("query", span.GetTagItem("prometheus.api"));
+        Assert.Equal(1, span.GetTagItem("prometheus.series"));
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
     }
 }

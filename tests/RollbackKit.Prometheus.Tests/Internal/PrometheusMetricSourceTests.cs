@@ -8,14 +8,13 @@ using RollbackKit.Prometheus.Tests.Infrastructure;
 namespace RollbackKit.Prometheus.Tests.Internal;
 
 /// <summary>Request fan-out of the source against a loopback stub (how many requests, how many at once, which queries).</summary>
-public sealed class PrometheusMetricSourceTests : IDisposable
+public sealed class PrometheusMetricSourceTests
 {
-    private readonly PrometheusInstrumentation _instrumentation = new();
+    private readonly PrometheusInstrumentation _instrumentation = new(TestMeters.Factory);
     private readonly ConcurrentQueue<string> _queries = new();
     private int _inFlight;
     private int _maxInFlight;
 
-    public void Dispose() => _instrumentation.Dispose();
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -33,9 +33,6 @@ internal static class TestHost
     public static SlackNotifier Slack(this IServiceProvider sp) =>
         sp.GetServices<Notifications.INotifier>().OfType<SlackNotifier>().Single();
 
-    public static PagerDutyNotifier PagerDuty(this IServiceProvider sp) =>
-        sp.GetServices<Notifications.INotifier>().OfType<PagerDutyNotifier>().Single();
-
     public static FakeLogCollector Logs(this IServiceProvider sp) => sp.GetFakeLogCollector();
 
     /// <summary>All log text (messages and exceptions).</summary>

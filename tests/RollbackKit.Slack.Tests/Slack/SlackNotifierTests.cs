@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -433,5 +434,20 @@ public sealed class SlackNotifierTests : IAsyncLifetime
             () => sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<SlackOptions>>().CurrentValue);
         Assert.Contains("RollbackKit:Slack:SeverityChannels:urgent", ex.Message, StringComparison.Ordinal);
         Assert.Contains("RollbackKit:Slack:Approvers:0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotifyAsync_BotToken_RecordsAClientSpanPerSlackCallWithoutTheUrl()
+    {
+        await using var sp = BotHost();
+        using var spans = new SpanCollector();
+
+        await sp.Slack().NotifyAsync(TestData.Event(RollbackEventKind.Fired), CancellationToken.None);
+
+        var span = Assert.Single(spans.Spans("rollbackkit.slack.request"));
+        Assert.Equal(ActivityKind.Client, span.Kind);
+        Assert.Equal("chat.postMessage", span.GetTagItem("slack.operation"));
+        Assert.Equal("Ok", span.GetTagItem("rollbackkit.outcome"));
+        Assert.DoesNotContain(span.TagObjects, t => t.Value is string s && s.Contains(TestHost.BotToken, StringComparison.Ordinal));
     }
 }

@@ -3,12 +3,13 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Dispatch;
 using RollbackKit.Signals;
-using RollbackKit.Slack.Internal;
+using RollbackKit.PagerDuty.Internal;
+using RollbackKit.PagerDuty.Tests.Infrastructure;
 using RollbackKit.Slack.Tests.Infrastructure;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Slack.Tests.PagerDuty;
+namespace RollbackKit.PagerDuty.Tests;
 
 public sealed class PagerDutyWebhookHandlerTests
 {
@@ -48,14 +49,14 @@ public sealed class PagerDutyWebhookHandlerTests
     public void VerifyPagerDuty_KnownVector_MatchesAnyEntryAndAnySecret()
     {
         var body = Encoding.UTF8.GetBytes(KnownBody);
-        Assert.True(Signatures.VerifyPagerDuty([Secret], body, KnownSignature));
-        Assert.True(Signatures.VerifyPagerDuty([Secret], body, "v1=00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff," + KnownSignature));
-        Assert.True(Signatures.VerifyPagerDuty(["old-secret", Secret], body, KnownSignature));
-        Assert.True(Signatures.VerifyPagerDuty([Secret], body, KnownSignature.ToUpperInvariant().Replace("V1=", "v1=", StringComparison.Ordinal)));
-        Assert.False(Signatures.VerifyPagerDuty(["other"], body, KnownSignature));
-        Assert.False(Signatures.VerifyPagerDuty([Secret], Encoding.UTF8.GetBytes(KnownBody.Replace("P1", "P0", StringComparison.Ordinal)), KnownSignature));
-        Assert.False(Signatures.VerifyPagerDuty([Secret], body, KnownSignature[3..]));
-        Assert.False(Signatures.VerifyPagerDuty([Secret], body, null));
+        Assert.True(PagerDutySignature.Verify([Secret], body, KnownSignature));
+        Assert.True(PagerDutySignature.Verify([Secret], body, "v1=00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff," + KnownSignature));
+        Assert.True(PagerDutySignature.Verify(["old-secret", Secret], body, KnownSignature));
+        Assert.True(PagerDutySignature.Verify([Secret], body, KnownSignature.ToUpperInvariant().Replace("V1=", "v1=", StringComparison.Ordinal)));
+        Assert.False(PagerDutySignature.Verify(["other"], body, KnownSignature));
+        Assert.False(PagerDutySignature.Verify([Secret], Encoding.UTF8.GetBytes(KnownBody.Replace("P1", "P0", StringComparison.Ordinal)), KnownSignature));
+        Assert.False(PagerDutySignature.Verify([Secret], body, KnownSignature[3..]));
+        Assert.False(PagerDutySignature.Verify([Secret], body, null));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace RollbackKit.Slack;
+namespace RollbackKit.PagerDuty;
 
 /// <summary>PagerDuty settings, bound from <c>RollbackKit:PagerDuty</c>: outbound escalations (Events API v2) and inbound incident webhooks (v3).</summary>
 public sealed class PagerDutyOptions

@@ -5,7 +5,7 @@ using RollbackKit.Dispatch;
 using RollbackKit.Signals;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Slack.Internal;
+namespace RollbackKit.PagerDuty.Internal;
 
 /// <summary>
 /// Handles PagerDuty v3 webhooks: a P0/P1 incident (<c>incident.triggered</c>, <c>incident.escalated</c>,
@@ -16,7 +16,7 @@ internal sealed class PagerDutyWebhookHandler(
     IRollbackTargetCatalog catalog,
     IOptionsMonitor<PagerDutyOptions> options,
     TimeProvider timeProvider,
-    IntegrationMetrics metrics,
+    PagerDutyMetrics metrics,
     ILogger<PagerDutyWebhookHandler> logger) : IInboundWebhookHandler
 {
     private static readonly string[] s_defaultPriorities = ["P0", "P1"];
@@ -34,7 +34,7 @@ internal sealed class PagerDutyWebhookHandler(
         }
 
         request.Headers.TryGetValue("X-PagerDuty-Signature", out var signature);
-        if (!Signatures.VerifyPagerDuty(o.WebhookSecrets, request.Body.Span, signature))
+        if (!PagerDutySignature.Verify(o.WebhookSecrets, request.Body.Span, signature))
         {
             Log.WebhookRejected(logger, Name, signature is null ? "missing X-PagerDuty-Signature" : "signature mismatch");
             metrics.Webhook(Name, "unauthorized");

@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Notifications;
+using RollbackKit.PagerDuty.Tests.Infrastructure;
 using RollbackKit.Slack.Tests.Infrastructure;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Slack.Tests.PagerDuty;
+namespace RollbackKit.PagerDuty.Tests;
 
 public sealed class PagerDutyNotifierTests : IAsyncLifetime
 {
@@ -174,5 +176,23 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
         await task;
 
         Assert.Contains("PagerDuty unreachable", sp.AllLogText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotifyAsync_Escalated_RecordsAClientSpanWithActionAndStatus()
+    {
+        await using var sp = Host();
+        using var spans = new SpanCollector();
+
+        await sp.PagerDuty().NotifyAsync(TestData.Event(RollbackEventKind.Escalated, rollbackId: "rb-span"), CancellationToken.None);
+
+        var span = Assert.Single(spans.Spans("rollbackkit.pagerduty.send"));
+        Assert.Equal(ActivityKind.Client, span.Kind);
+        Assert.Equal("pagerduty", span.GetTagItem("rollbackkit.notifier.name"));
+        Assert.Equal("rb-span", span.GetTagItem("rollbackkit.rollback.id"));
+        Assert.Equal("payments/checkout", span.GetTagItem("rollbackkit.target.id"));
+        Assert.Equal("trigger", span.GetTagItem("pagerduty.event_action"));
+        Assert.Equal(202, span.GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Ok, span.Status);
     }
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using RollbackKit.Dispatch;
 using RollbackKit.Signals;
 
-namespace RollbackKit.Slack.Internal;
+namespace RollbackKit.PagerDuty.Internal;
 
 /// <summary>Builds webhook answers from dispatch results.</summary>
 internal static class WebhookResults

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -10,9 +11,10 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 using RollbackKit.Notifications;
+using RollbackKit.Telemetry;
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Slack.Internal;
+namespace RollbackKit.PagerDuty.Internal;
 
 /// <summary>
 /// Sends escalations to the PagerDuty Events API v2 (<c>trigger</c>) and resolves them when the rollback later
@@ -22,15 +24,24 @@ internal sealed class PagerDutyNotifier : INotifier
 {
     public const string HttpClientName = "RollbackKit.PagerDuty";
 
+    /// <summary>The span around one Events API delivery (retries included).</summary>
+    public const string SpanName = "rollbackkit.pagerduty.send";
+
+    /// <summary>Span tag: the Events API action, <c>trigger</c> or <c>resolve</c>.</summary>
+    public const string EventActionTag = "pagerduty.event_action";
+
+    /// <summary>Span tag: the final HTTP status (0 when no response was received).</summary>
+    public const string HttpStatusTag = "http.response.status_code";
+
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IOptionsMonitor<PagerDutyOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PagerDutyNotifier> _logger;
     private readonly ConcurrentDictionary<string, byte> _open = new(StringComparer.Ordinal);
 
-    private readonly IntegrationMetrics _metrics;
+    private readonly PagerDutyMetrics _metrics;
 
-    public PagerDutyNotifier(IHttpClientFactory httpClientFactory, IOptionsMonitor<PagerDutyOptions> options, TimeProvider timeProvider, IntegrationMetrics metrics, ILogger<PagerDutyNotifier> logger)
+    public PagerDutyNotifier(IHttpClientFactory httpClientFactory, IOptionsMonitor<PagerDutyOptions> options, TimeProvider timeProvider, PagerDutyMetrics metrics, ILogger<PagerDutyNotifier> logger)
     {
         _metrics = metrics;
         _httpClientFactory = httpClientFactory;
@@ -67,7 +78,22 @@ internal sealed class PagerDutyNotifier : INotifier
         }
 
         var body = BuildEvent(rollbackEvent, o, action, dedupKey, _timeProvider.GetUtcNow());
+        using var activity = PagerDutyActivitySource.Instance.StartActivity(SpanName, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag(RollbackKitTags.Notifier, Name);
+            activity.SetTag(RollbackKitTags.TargetId, rollbackEvent.Target.Id);
+            activity.SetTag(RollbackKitTags.RollbackId, rollbackEvent.RollbackId);
+            activity.SetTag(EventActionTag, action);
+        }
+
         var status = await SendAsync(body, o, cancellationToken).ConfigureAwait(false);
+        if (activity is not null)
+        {
+            activity.SetTag(HttpStatusTag, status);
+            activity.SetStatus(status is >= 200 and < 300 ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+        }
+
         if (status is >= 200 and < 300)
         {
             if (action == "trigger")
