@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RollbackKit.Engine;
+using RollbackKit.Hosting;
 using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
 using Microsoft.Extensions.Options;
-using RollbackKit.Internal;
+using RollbackKit.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

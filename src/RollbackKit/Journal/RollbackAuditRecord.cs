@@ -1,6 +1,5 @@
 using RollbackKit.Dispatch;
 using RollbackKit.Triggers;
-using RollbackKit.Workflow;
 
 namespace RollbackKit.Journal;
 

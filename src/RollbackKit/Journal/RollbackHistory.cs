@@ -1,5 +1,4 @@
 using RollbackKit.Dispatch;
-using RollbackKit.Workflow;
 
 namespace RollbackKit.Journal;
 

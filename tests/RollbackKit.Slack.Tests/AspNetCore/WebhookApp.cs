@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Slack.Tests.Infrastructure;
 using RollbackKit.Testing;

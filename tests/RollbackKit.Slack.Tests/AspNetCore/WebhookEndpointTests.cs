@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NSubstitute;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Slack.Tests.Infrastructure;
 

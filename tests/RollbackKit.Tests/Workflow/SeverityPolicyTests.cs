@@ -1,3 +1,4 @@
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;

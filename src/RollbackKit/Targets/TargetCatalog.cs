@@ -1,16 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Options;
 
-namespace RollbackKit.Internal;
+namespace RollbackKit;
 
+/// <summary>The configured targets, by id and by identity labels.</summary>
 internal sealed class TargetCatalog : IRollbackTargetCatalog
 {
     private readonly Dictionary<string, RollbackTarget> _byId;
-
-    public TargetCatalog(IOptions<RollbackKitOptions> options)
-        : this(Build(options.Value))
-    {
-    }
 
     public TargetCatalog(IReadOnlyList<RollbackTarget> targets)
     {

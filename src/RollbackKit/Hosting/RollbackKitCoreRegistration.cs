@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RollbackKit.Internal;
 
-namespace RollbackKit.Internal;
+namespace RollbackKit.Hosting;
 
 /// <summary>Registers the core services once.</summary>
 internal static class RollbackKitCoreRegistration
@@ -10,7 +11,8 @@ internal static class RollbackKitCoreRegistration
     {
         services.AddMetrics();
         services.TryAddSingleton<RollbackKit.Telemetry.RollbackKitMetrics>();
-        services.TryAddSingleton<IRollbackTargetCatalog, TargetCatalog>();
+        services.TryAddSingleton<IRollbackTargetCatalog>(static sp => new TargetCatalog(TargetCatalog.Build(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RollbackKitOptions>>().Value)));
+        ComponentOptionsSetup.AddComponentOptions(services);
         WorkflowRegistration.AddWorkflowServices(services);
         MonitorRegistration.AddMonitorServices(services);
     }
