@@ -25,7 +25,12 @@ internal sealed class ComponentOptionsSetup(IOptions<RollbackKitOptions> root, R
 {
     private string WorkflowPath => $"{section?.Path ?? RollbackKitOptions.SectionName}:Workflow";
 
-    /// <summary>Registers the component options, their derivation and their validation at start.</summary>
+    /// <summary>
+    /// Registers the component options, their derivation and their validators. The whole <see cref="RollbackKitOptions"/> is
+    /// validated at start; each component's options are validated when the component is built (at start too, when the hosted
+    /// services are created). They are not validated on start themselves: deriving them from invalid root options would report
+    /// the same failure once per component.
+    /// </summary>
     public static void AddComponentOptions(IServiceCollection services)
     {
         Add<DispatchOptions, DispatchOptionsValidator>(services);
@@ -41,7 +46,7 @@ internal sealed class ComponentOptionsSetup(IOptions<RollbackKitOptions> root, R
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<TOptions>().ValidateOnStart();
+        services.AddOptions<TOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IConfigureOptions<TOptions>), typeof(ComponentOptionsSetup)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
     }

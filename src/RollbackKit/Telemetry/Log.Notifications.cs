@@ -16,4 +16,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 904, Level = LogLevel.Warning, Message = "Notifier {Notifier}: {Count} events dropped at shutdown (not delivered within the drain timeout of {DrainTimeout})")]
     public static partial void DroppedAtShutdown(ILogger logger, string notifier, int count, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventId = 911, Level = LogLevel.Error, Message = "Rollback {Kind}: target {Target}, rollback {RollbackId}: {Message}")]
+    public static partial void EventCritical(ILogger logger, RollbackEventKind kind, string target, string rollbackId, string message);
+
+    [LoggerMessage(EventId = 912, Level = LogLevel.Warning, Message = "Rollback {Kind}: target {Target}, rollback {RollbackId}: {Message} (approval id {ApprovalId})")]
+    public static partial void EventWarning(ILogger logger, RollbackEventKind kind, string target, string rollbackId, string message, string? approvalId);
+
+    [LoggerMessage(EventId = 913, Level = LogLevel.Information, Message = "Rollback {Kind}: target {Target}, rollback {RollbackId}: {Message} ({Duration})")]
+    public static partial void EventInfo(ILogger logger, RollbackEventKind kind, string target, string rollbackId, string message, TimeSpan? duration);
 }
