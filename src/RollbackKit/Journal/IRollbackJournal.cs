@@ -1,5 +1,4 @@
 using RollbackKit.Approval;
-using RollbackKit.Dispatch;
 
 namespace RollbackKit.Journal;
 

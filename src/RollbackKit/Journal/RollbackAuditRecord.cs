@@ -1,4 +1,3 @@
-using RollbackKit.Dispatch;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Journal;

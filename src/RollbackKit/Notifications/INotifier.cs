@@ -1,5 +1,4 @@
 using RollbackKit.Approval;
-using RollbackKit.Dispatch;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Notifications;

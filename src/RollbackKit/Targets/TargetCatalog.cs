@@ -53,18 +53,4 @@ internal sealed class TargetCatalog : IRollbackTargetCatalog
         target = null;
         return false;
     }
-
-    internal static List<RollbackTarget> Build(RollbackKitOptions options)
-    {
-        var list = new List<RollbackTarget>(options.Targets.Count);
-        foreach (var definition in options.Targets)
-        {
-            if (!string.IsNullOrWhiteSpace(definition.Id))
-            {
-                list.Add(new RollbackTarget(definition.Id, definition.Labels));
-            }
-        }
-
-        return list;
-    }
 }
