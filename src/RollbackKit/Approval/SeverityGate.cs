@@ -88,7 +88,7 @@ internal sealed class SeverityGate(IApprovalGate approvals, IOptions<ApprovalOpt
         using var activity = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.approval");
         activity?.SetTag(RollbackKitTags.TargetId, request.Target.Id);
         activity?.SetTag(RollbackKitTags.Severity, request.Severity.ToPriority());
-        activity?.SetTag("rollbackkit.approval.id", approvalId);
+        activity?.SetTag(RollbackKitTags.ApprovalId, approvalId);
         var started = timeProvider.GetTimestamp();
         var wait = approvals.WaitAsync(new ApprovalRequest(approvalId, request, timeout), cancellationToken);
         announce();

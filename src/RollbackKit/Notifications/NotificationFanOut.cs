@@ -139,7 +139,7 @@ internal sealed class NotificationFanOut : IAsyncDisposable, IDisposable
             activity?.SetTag(RollbackKitTags.Notifier, Notifier.Name);
             activity?.SetTag(RollbackKitTags.TargetId, item.Target.Id);
             activity?.SetTag(RollbackKitTags.RollbackId, item.RollbackId);
-            activity?.SetTag("rollbackkit.event.kind", item.Kind.ToString());
+            activity?.SetTag(RollbackKitTags.EventKind, item.Kind.ToString());
             var outcome = await SendAsync(item).ConfigureAwait(false);
             activity?.SetTag(RollbackKitTags.Outcome, outcome);
             if (outcome != "succeeded")

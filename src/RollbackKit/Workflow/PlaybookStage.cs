@@ -67,7 +67,7 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
         activity?.SetTag(RollbackKitTags.TargetId, run.Target.Id);
         activity?.SetTag(RollbackKitTags.StepType, step.Definition.Type);
         activity?.SetTag(RollbackKitTags.StepIndex, step.Index);
-        activity?.SetTag("rollbackkit.step.name", step.Name);
+        activity?.SetTag(RollbackKitTags.StepName, step.Name);
 
         var context = contexts.Create(run.RollbackId, run.Request, run.Evidence);
         var startedAt = time.GetUtcNow();
@@ -88,7 +88,7 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
             ContinuedOnFailure = !execution.Result.Succeeded && step.Definition.ContinueOnFailure,
         };
         activity?.SetTag(RollbackKitTags.Outcome, record.Succeeded ? "succeeded" : "failed");
-        activity?.SetTag("rollbackkit.step.attempts", record.Attempts);
+        activity?.SetTag(RollbackKitTags.StepAttempts, record.Attempts);
         if (!record.Succeeded)
         {
             activity?.SetStatus(ActivityStatusCode.Error, record.Message);

@@ -87,7 +87,7 @@ internal sealed class RollbackRunner(
         activity?.SetTag(RollbackKitTags.TargetId, run.Target.Id);
         activity?.SetTag(RollbackKitTags.TriggerType, run.Request.TriggerType.ToString());
         activity?.SetTag(RollbackKitTags.Severity, run.Request.Severity.ToPriority());
-        activity?.SetTag("rollbackkit.rollback.resumed", run.Resumed);
+        activity?.SetTag(RollbackKitTags.Resumed, run.Resumed);
         try
         {
             await RunPhasesAsync(run, cancellationToken).ConfigureAwait(false);

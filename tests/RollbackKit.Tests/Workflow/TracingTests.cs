@@ -64,8 +64,8 @@ public sealed class TracingTests : IDisposable
         Assert.Equal("succeeded", step.GetTagItem(RollbackKitTags.Outcome));
 
         // Notifier deliveries continue the context the event was published in.
-        await WaitForAsync(() => _stopped.Any(a => a.TraceId == traceId && a.OperationName == "rollbackkit.notify" && (string?)a.GetTagItem("rollbackkit.event.kind") == "Succeeded"));
-        var notify = _stopped.First(a => a.TraceId == traceId && a.OperationName == "rollbackkit.notify" && (string?)a.GetTagItem("rollbackkit.event.kind") == "Succeeded");
+        await WaitForAsync(() => _stopped.Any(a => a.TraceId == traceId && a.OperationName == "rollbackkit.notify" && (string?)a.GetTagItem(RollbackKitTags.EventKind) == "Succeeded"));
+        var notify = _stopped.First(a => a.TraceId == traceId && a.OperationName == "rollbackkit.notify" && (string?)a.GetTagItem(RollbackKitTags.EventKind) == "Succeeded");
         Assert.Equal(rollback.SpanId, notify.ParentSpanId);
 
         var requested = Assert.Single(await h.Journal.ReadAsync("app"), e => e.Kind == JournalEntryKind.Requested);
