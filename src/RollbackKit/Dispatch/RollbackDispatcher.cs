@@ -58,18 +58,36 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     /// <summary>Number of deduplication keys currently remembered.</summary>
     internal int DeduplicationKeyCount => _deduplication.Count;
 
-    public async ValueTask<DispatchResult> DispatchAsync(RollbackRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<DispatchResult> DispatchAsync(RollbackRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ObjectDisposedException.ThrowIf(_runner.IsDisposed, this);
-        using var activity = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.dispatch");
-        activity?.SetTag(RollbackKitTags.TargetId, request.Target.Id);
-        activity?.SetTag(RollbackKitTags.TriggerType, request.TriggerType.ToString());
-        activity?.SetTag(RollbackKitTags.Severity, request.Severity.ToPriority());
-        var result = await DecideAsync(request, cancellationToken).ConfigureAwait(false);
-        activity?.SetTag(RollbackKitTags.Decision, DecisionName(result.Status));
-        activity?.SetTag(RollbackKitTags.RollbackId, result.RollbackId);
-        return result;
+        // Argument and state errors surface through the returned task, as from an async method.
+        if (request is null)
+        {
+            return ValueTask.FromException<DispatchResult>(new ArgumentNullException(nameof(request)));
+        }
+
+        if (_runner.IsDisposed)
+        {
+            return ValueTask.FromException<DispatchResult>(new ObjectDisposedException(GetType().FullName));
+        }
+
+        var activity = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.dispatch");
+        return activity is null ? DecideAsync(request, cancellationToken) : TracedAsync(activity, request, cancellationToken);
+    }
+
+    /// <summary>The decision inside its <c>rollbackkit.dispatch</c> span (only when someone listens).</summary>
+    private async ValueTask<DispatchResult> TracedAsync(Activity activity, RollbackRequest request, CancellationToken cancellationToken)
+    {
+        using (activity)
+        {
+            activity.SetTag(RollbackKitTags.TargetId, request.Target.Id);
+            activity.SetTag(RollbackKitTags.TriggerType, request.TriggerType.ToString());
+            activity.SetTag(RollbackKitTags.Severity, request.Severity.ToPriority());
+            var result = await DecideAsync(request, cancellationToken).ConfigureAwait(false);
+            activity.SetTag(RollbackKitTags.Decision, DecisionName(result.Status));
+            activity.SetTag(RollbackKitTags.RollbackId, result.RollbackId);
+            return result;
+        }
     }
 
     private async ValueTask<DispatchResult> DecideAsync(RollbackRequest request, CancellationToken cancellationToken)

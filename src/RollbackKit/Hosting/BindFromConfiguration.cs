@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace RollbackKit.Hosting;
+namespace RollbackKit.Internal;
 
 /// <summary>Binds the <c>RollbackKit</c> section of the application's <see cref="IConfiguration"/>, when one is registered.</summary>
 internal sealed class BindFromConfiguration(IServiceProvider services) : IConfigureOptions<RollbackKitOptions>

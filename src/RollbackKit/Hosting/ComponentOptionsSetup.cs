@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RollbackKit.Approval;
 using RollbackKit.Dispatch;
+using RollbackKit.Internal;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
 using RollbackKit.Playbooks;

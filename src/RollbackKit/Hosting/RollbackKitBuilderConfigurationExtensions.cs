@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RollbackKit;
-using RollbackKit.Hosting;
+using RollbackKit.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

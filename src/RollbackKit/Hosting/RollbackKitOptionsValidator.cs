@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using RollbackKit.Engine;
-using RollbackKit.Hosting;
 using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
 

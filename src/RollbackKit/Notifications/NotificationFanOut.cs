@@ -140,61 +140,53 @@ internal sealed class NotificationFanOut : IAsyncDisposable, IDisposable
             activity?.SetTag(RollbackKitTags.TargetId, item.Target.Id);
             activity?.SetTag(RollbackKitTags.RollbackId, item.RollbackId);
             activity?.SetTag(RollbackKitTags.EventKind, item.Kind.ToString());
-            var outcome = await SendAsync(item).ConfigureAwait(false);
-            activity?.SetTag(RollbackKitTags.Outcome, outcome);
-            if (outcome != "succeeded")
-            {
-                activity?.SetStatus(ActivityStatusCode.Error);
-            }
-
-            _metrics?.NotificationDelivered(Notifier.Name, outcome);
-        }
-
-        private async Task<string> SendAsync(RollbackEvent item)
-        {
             var timeout = _options.NotifierTimeout;
             if (timeout <= TimeSpan.Zero)
             {
                 timeout = TimeSpan.FromSeconds(10);
             }
 
+            string outcome;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            Task send;
+            Task? send = null;
             try
             {
                 send = Notifier.NotifyAsync(item, cts.Token).AsTask();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.NotifierFailed(_logger, Notifier.Name, item.Kind, ex);
-                return "failed";
-            }
 
-            try
-            {
                 // WaitAsync with the TimeProvider: a notifier that ignores its token is abandoned, not awaited forever.
                 await send.WaitAsync(timeout, _time, _stop.Token).ConfigureAwait(false);
-                return "succeeded";
+                outcome = "succeeded";
             }
-            catch (TimeoutException)
+            catch (TimeoutException) when (send is not null)
             {
                 await cts.CancelAsync().ConfigureAwait(false);
                 ObserveLater(send);
                 Log.NotifierTimedOut(_logger, Notifier.Name, item.Kind, timeout);
-                return "timeout";
+                outcome = "timeout";
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (send is not null && _stop.IsCancellationRequested)
             {
                 await cts.CancelAsync().ConfigureAwait(false);
                 ObserveLater(send);
                 Interlocked.Increment(ref _abandoned);
-                return "abandoned";
+                outcome = "abandoned";
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 Log.NotifierFailed(_logger, Notifier.Name, item.Kind, ex);
-                return "failed";
+                outcome = "failed";
             }
+
+            if (activity is not null)
+            {
+                activity.SetTag(RollbackKitTags.Outcome, outcome);
+                if (!string.Equals(outcome, "succeeded", StringComparison.Ordinal))
+                {
+                    activity.SetStatus(ActivityStatusCode.Error);
+                }
+            }
+
+            _metrics?.NotificationDelivered(Notifier.Name, outcome);
         }
 
         private static void ObserveLater(Task task) =>
