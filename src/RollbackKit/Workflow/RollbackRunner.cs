@@ -90,7 +90,40 @@ internal sealed class RollbackRunner(
         activity?.SetTag(RollbackKitTags.Resumed, run.Resumed);
         try
         {
-            await RunPhasesAsync(run, cancellationToken).ConfigureAwait(false);
+            if (!run.Resumed)
+            {
+                Recorder.Publish(RollbackEventKind.Fired, run, $"Rollback of {run.Target.Id} requested ({run.Request.Severity.ToPriority()}, {run.Request.TriggerType}): {run.Request.Reason}", actor: run.Request.RequestedBy);
+            }
+
+            var phase = RollbackStateMachine.NextPhase(run.State);
+            if (phase == WorkflowPhase.Gate)
+            {
+                if (!await approval.PassAsync(run, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                phase = WorkflowPhase.Playbook;
+            }
+
+            if (phase == WorkflowPhase.Playbook)
+            {
+                var (succeeded, message) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
+                if (!succeeded)
+                {
+                    await completion.FinishAsync(run, RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            var verified = await verification.VerifyAsync(run, cancellationToken).ConfigureAwait(false);
+            await completion.FinishAsync(
+                run,
+                RollbackStateMachine.AfterVerification(verified),
+                verified
+                    ? $"{run.Target.Id} rolled back in {run.PlaybookDuration} and verified healthy ({run.Verification?.Summary})"
+                    : $"{run.Target.Id} is still unhealthy after the rollback: previous version also unhealthy, systemic issue ({run.Verification?.Summary})",
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -123,44 +156,6 @@ internal sealed class RollbackRunner(
 
             await ReleaseAsync(runtime, run).ConfigureAwait(false);
         }
-    }
-
-    private async ValueTask RunPhasesAsync(WorkflowRun run, CancellationToken cancellationToken)
-    {
-        if (!run.Resumed)
-        {
-            Recorder.Publish(RollbackEventKind.Fired, run, $"Rollback of {run.Target.Id} requested ({run.Request.Severity.ToPriority()}, {run.Request.TriggerType}): {run.Request.Reason}", actor: run.Request.RequestedBy);
-        }
-
-        var phase = RollbackStateMachine.NextPhase(run.State);
-        if (phase == WorkflowPhase.Gate)
-        {
-            if (!await approval.PassAsync(run, cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            phase = WorkflowPhase.Playbook;
-        }
-
-        if (phase == WorkflowPhase.Playbook)
-        {
-            var (succeeded, message) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
-            if (!succeeded)
-            {
-                await completion.FinishAsync(run, RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-        }
-
-        var verified = await verification.VerifyAsync(run, cancellationToken).ConfigureAwait(false);
-        await completion.FinishAsync(
-            run,
-            RollbackStateMachine.AfterVerification(verified),
-            verified
-                ? $"{run.Target.Id} rolled back in {run.PlaybookDuration} and verified healthy ({run.Verification?.Summary})"
-                : $"{run.Target.Id} is still unhealthy after the rollback: previous version also unhealthy, systemic issue ({run.Verification?.Summary})",
-            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Releases the lock, forgets the run as active and completes its waiters.</summary>
