@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using NSubstitute;
+using RollbackKit.Approval;
 using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
 using RollbackKit.Signals;

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NSubstitute;
+using RollbackKit.Approval;
 using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Notifications;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Signals;
 

@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RollbackKit;
 using RollbackKit.Internal;
 
-namespace RollbackKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Configuration helpers for adapter packages.</summary>
 public static class RollbackKitBuilderConfigurationExtensions

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
 using Microsoft.Extensions.Options;
+using RollbackKit.Hosting;
 using RollbackKit.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;

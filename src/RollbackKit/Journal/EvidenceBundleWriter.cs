@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using RollbackKit.Dispatch;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Journal;

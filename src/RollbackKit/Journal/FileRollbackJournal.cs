@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using RollbackKit.Telemetry;
 
 namespace RollbackKit.Journal;
 
@@ -8,7 +9,7 @@ namespace RollbackKit.Journal;
 /// Append-only JSON Lines journal. Each entry is one line, flushed to disk (<c>fsync</c>) before <see cref="AppendAsync"/> returns.
 /// On read, a line that does not parse (a torn write from a crash) is skipped and logged; every other line is kept.
 /// </summary>
-internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposable
+internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
 {
     private readonly string _path;
     private readonly ILogger _logger;
@@ -152,12 +153,6 @@ internal sealed partial class FileRollbackJournal : IRollbackJournal, IDisposabl
         {
             _gate.Release();
         }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Journal {Path}: skipped line {Line} ({Kind}): {Error}")]
-        public static partial void SkippedLine(ILogger logger, string path, int line, string kind, string error);
     }
 }
 

@@ -1,5 +1,4 @@
-using RollbackKit.Dispatch;
-using RollbackKit.Workflow;
+using RollbackKit.Approval;
 
 namespace RollbackKit.Journal;
 
@@ -73,6 +72,12 @@ public sealed class JournalEntry
 
     /// <summary>Where the evidence bundle was written, for <see cref="JournalEntryKind.Completed"/>.</summary>
     public string? EvidencePath { get; init; }
+
+    /// <summary>
+    /// For <see cref="JournalEntryKind.Requested"/>: the W3C trace id of the activity current when the request was dispatched (for
+    /// a metric trigger, the monitor tick that fired it), linking the rollback to the evidence that started it.
+    /// </summary>
+    public string? TraceId { get; init; }
 }
 
 /// <summary>

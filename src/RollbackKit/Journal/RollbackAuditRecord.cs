@@ -1,6 +1,4 @@
-using RollbackKit.Dispatch;
 using RollbackKit.Triggers;
-using RollbackKit.Workflow;
 
 namespace RollbackKit.Journal;
 

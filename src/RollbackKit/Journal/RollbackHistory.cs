@@ -1,5 +1,3 @@
-using RollbackKit.Dispatch;
-using RollbackKit.Workflow;
 
 namespace RollbackKit.Journal;
 

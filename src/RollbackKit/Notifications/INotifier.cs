@@ -1,4 +1,4 @@
-using RollbackKit.Dispatch;
+using RollbackKit.Approval;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Notifications;
@@ -64,7 +64,7 @@ public sealed class RollbackEvent
     /// <summary>The request that caused the rollback, when there is one.</summary>
     public RollbackRequest? Request { get; init; }
 
-    /// <summary>With <see cref="RollbackEventKind.AwaitingApproval"/>: the id to pass to <see cref="Dispatch.IApprovalGate.DecideAsync"/>.</summary>
+    /// <summary>With <see cref="RollbackEventKind.AwaitingApproval"/>: the id to pass to <see cref="IApprovalGate.DecideAsync"/>.</summary>
     public string? ApprovalId { get; init; }
 
     /// <summary>With <see cref="RollbackEventKind.StepCompleted"/>: the step name.</summary>

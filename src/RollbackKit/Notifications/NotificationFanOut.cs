@@ -1,31 +1,33 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RollbackKit.Workflow;
+using RollbackKit.Telemetry;
 
 namespace RollbackKit.Notifications;
 
 /// <summary>
 /// Delivers every event to every <see cref="INotifier"/>. Each notifier has its own queue and worker, so events reach it in
-/// order; each delivery gets <see cref="RollbackWorkflowOptions.NotifierTimeout"/> (measured with the <see cref="TimeProvider"/>),
+/// order; each delivery gets <see cref="NotificationOptions.NotifierTimeout"/> (measured with the <see cref="TimeProvider"/>),
 /// after which it is abandoned. <see cref="Publish"/> never waits for a notifier. Disposal drains: queued events are still
-/// delivered for up to <see cref="RollbackWorkflowOptions.NotifierDrainTimeout"/> in total; what remains after it is dropped and
-/// counted in the log.
+/// delivered for up to <see cref="NotificationOptions.NotifierDrainTimeout"/> in total; what remains after it is dropped and
+/// counted in the log. Each delivery is a <c>rollbackkit.notify</c> span whose parent is the activity current when the event was
+/// published.
 /// </summary>
-internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
+internal sealed class NotificationFanOut : IAsyncDisposable, IDisposable
 {
     private readonly Worker[] _workers;
-    private readonly IOptions<RollbackKitOptions> _options;
+    private readonly NotificationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _disposed;
 
-    public NotificationFanOut(IEnumerable<INotifier> notifiers, IOptions<RollbackKitOptions> options, TimeProvider timeProvider, ILogger<NotificationFanOut> logger)
+    public NotificationFanOut(IEnumerable<INotifier> notifiers, IOptions<NotificationOptions> options, TimeProvider timeProvider, ILogger<NotificationFanOut> logger, RollbackKitMetrics? metrics = null)
     {
-        _options = options;
+        _options = options.Value;
         _time = timeProvider;
         _logger = logger;
-        _workers = notifiers.Select(n => new Worker(n, options, timeProvider, logger)).ToArray();
+        _workers = notifiers.Select(n => new Worker(n, _options, timeProvider, logger, metrics)).ToArray();
     }
 
     public int NotifierCount => _workers.Length;
@@ -33,9 +35,10 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
     /// <summary>Queues the event for every notifier and returns at once.</summary>
     public void Publish(RollbackEvent rollbackEvent)
     {
+        var parent = Activity.Current?.Context ?? default;
         foreach (var worker in _workers)
         {
-            if (!worker.Queue.Writer.TryWrite(rollbackEvent))
+            if (!worker.Queue.Writer.TryWrite(new Queued(rollbackEvent, parent)))
             {
                 Log.Dropped(_logger, worker.Notifier.Name, rollbackEvent.Kind);
             }
@@ -55,7 +58,7 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
             worker.Queue.Writer.TryComplete();
         }
 
-        var drainTimeout = _options.Value.Workflow.NotifierDrainTimeout;
+        var drainTimeout = _options.NotifierDrainTimeout;
         if (drainTimeout > TimeSpan.Zero)
         {
             try
@@ -82,20 +85,22 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
 
     private sealed class Worker : IAsyncDisposable
     {
-        private readonly IOptions<RollbackKitOptions> _options;
+        private readonly NotificationOptions _options;
         private readonly TimeProvider _time;
         private readonly ILogger _logger;
+        private readonly RollbackKitMetrics? _metrics;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
         private int _abandoned;
         private int _stopped;
 
-        public Worker(INotifier notifier, IOptions<RollbackKitOptions> options, TimeProvider time, ILogger logger)
+        public Worker(INotifier notifier, NotificationOptions options, TimeProvider time, ILogger logger, RollbackKitMetrics? metrics)
         {
             Notifier = notifier;
             _options = options;
             _time = time;
             _logger = logger;
+            _metrics = metrics;
             _loop = Task.Run(RunAsync);
         }
 
@@ -104,7 +109,7 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
         /// <summary>Completes when the queue is completed and empty, or the worker is stopped.</summary>
         public Task Completion => _loop;
 
-        public Channel<RollbackEvent> Queue { get; } = Channel.CreateUnbounded<RollbackEvent>(new UnboundedChannelOptions { SingleReader = true });
+        public Channel<Queued> Queue { get; } = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
 
         private async Task RunAsync()
         {
@@ -127,47 +132,61 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
             }
         }
 
-        private async Task DeliverAsync(RollbackEvent item)
+        private async Task DeliverAsync(Queued queued)
         {
-            var timeout = _options.Value.Workflow.NotifierTimeout;
+            var item = queued.Event;
+            using var activity = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.notify", ActivityKind.Internal, queued.Parent);
+            activity?.SetTag(RollbackKitTags.Notifier, Notifier.Name);
+            activity?.SetTag(RollbackKitTags.TargetId, item.Target.Id);
+            activity?.SetTag(RollbackKitTags.RollbackId, item.RollbackId);
+            activity?.SetTag(RollbackKitTags.EventKind, item.Kind.ToString());
+            var timeout = _options.NotifierTimeout;
             if (timeout <= TimeSpan.Zero)
             {
                 timeout = TimeSpan.FromSeconds(10);
             }
 
+            string outcome;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            Task send;
+            Task? send = null;
             try
             {
                 send = Notifier.NotifyAsync(item, cts.Token).AsTask();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.NotifierFailed(_logger, Notifier.Name, item.Kind, ex);
-                return;
-            }
 
-            try
-            {
                 // WaitAsync with the TimeProvider: a notifier that ignores its token is abandoned, not awaited forever.
                 await send.WaitAsync(timeout, _time, _stop.Token).ConfigureAwait(false);
+                outcome = "succeeded";
             }
-            catch (TimeoutException)
+            catch (TimeoutException) when (send is not null)
             {
                 await cts.CancelAsync().ConfigureAwait(false);
                 ObserveLater(send);
                 Log.NotifierTimedOut(_logger, Notifier.Name, item.Kind, timeout);
+                outcome = "timeout";
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (send is not null && _stop.IsCancellationRequested)
             {
                 await cts.CancelAsync().ConfigureAwait(false);
                 ObserveLater(send);
                 Interlocked.Increment(ref _abandoned);
+                outcome = "abandoned";
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 Log.NotifierFailed(_logger, Notifier.Name, item.Kind, ex);
+                outcome = "failed";
             }
+
+            if (activity is not null)
+            {
+                activity.SetTag(RollbackKitTags.Outcome, outcome);
+                if (!string.Equals(outcome, "succeeded", StringComparison.Ordinal))
+                {
+                    activity.SetStatus(ActivityStatusCode.Error);
+                }
+            }
+
+            _metrics?.NotificationDelivered(Notifier.Name, outcome);
         }
 
         private static void ObserveLater(Task task) =>
@@ -204,18 +223,6 @@ internal sealed partial class NotificationFanOut : IAsyncDisposable, IDisposable
         public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
     }
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1401, Level = LogLevel.Warning, Message = "Notifier {Notifier} failed to send {Kind}")]
-        public static partial void NotifierFailed(ILogger logger, string notifier, RollbackEventKind kind, Exception exception);
-
-        [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Notifier {Notifier} did not send {Kind} within {Timeout}; abandoned")]
-        public static partial void NotifierTimedOut(ILogger logger, string notifier, RollbackEventKind kind, TimeSpan timeout);
-
-        [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "Notifier {Notifier}: {Kind} dropped after shutdown")]
-        public static partial void Dropped(ILogger logger, string notifier, RollbackEventKind kind);
-
-        [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Notifier {Notifier}: {Count} events dropped at shutdown (not delivered within the drain timeout of {DrainTimeout})")]
-        public static partial void DroppedAtShutdown(ILogger logger, string notifier, int count, TimeSpan drainTimeout);
-    }
+    /// <summary>An event waiting for one notifier, with the context its delivery span continues.</summary>
+    private readonly record struct Queued(RollbackEvent Event, ActivityContext Parent);
 }

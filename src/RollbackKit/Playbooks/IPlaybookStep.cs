@@ -1,4 +1,3 @@
-using RollbackKit.Dispatch;
 
 namespace RollbackKit.Playbooks;
 
@@ -81,7 +80,11 @@ public sealed class PlaybookStepContext
     /// <summary>Where to put evidence for the bundle.</summary>
     public IEvidenceSink Evidence { get; }
 
-    /// <summary>The application's services.</summary>
+    /// <summary>
+    /// The application's services. Kept on the public context on purpose: steps written by users (for example with
+    /// <c>AddPlaybookStep</c>) are delegates registered before the container exists, and this is how they reach their own
+    /// dependencies. RollbackKit's own steps and workflow never resolve anything through it.
+    /// </summary>
     public IServiceProvider Services { get; }
 
     /// <summary>The clock to use for any waiting.</summary>

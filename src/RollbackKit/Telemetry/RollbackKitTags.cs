@@ -1,7 +1,7 @@
 namespace RollbackKit.Telemetry;
 
 /// <summary>Tag names used on RollbackKit's metrics and spans. Adapters use the same names for the same things.</summary>
-public static class RollbackKitTags
+public static partial class RollbackKitTags
 {
     /// <summary>The target's id (<see cref="RollbackTarget.Id"/>).</summary>
     public const string TargetId = "rollbackkit.target.id";

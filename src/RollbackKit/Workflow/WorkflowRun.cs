@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Playbooks;
@@ -55,6 +56,9 @@ internal sealed class WorkflowRun
     public TimeSpan Budget { get; set; }
 
     public long PlaybookStartTimestamp { get; set; }
+
+    /// <summary>The context of the dispatch span that started (or resumed) the run: the parent of its <c>rollbackkit.rollback</c> span.</summary>
+    public ActivityContext ParentContext { get; set; }
 
     public VerificationRecord? Verification { get; set; }
 
@@ -114,9 +118,6 @@ internal sealed class TargetRuntime
 
     public DateTimeOffset? LastCompletedAt { get; set; }
 
-    /// <summary>An unfinished workflow found in the journal at initialisation that has not been taken over yet.</summary>
-    public UnfinishedWorkflow? Unfinished { get; set; }
+    /// <summary>An unfinished rollback found in the journal at initialisation that has not been taken over yet.</summary>
+    public UnfinishedRollback? Unfinished { get; set; }
 }
-
-/// <summary>A workflow the journal shows as not finished.</summary>
-internal sealed record UnfinishedWorkflow(string RollbackId, RollbackRequest Request, RollbackState State, DateTimeOffset AcceptedAt, IReadOnlySet<int> CompletedSteps, string? ApprovedBy);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Testing;
 

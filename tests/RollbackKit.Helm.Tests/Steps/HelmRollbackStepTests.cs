@@ -199,7 +199,7 @@ public sealed class HelmRollbackStepTests : IDisposable
         var context = TestHelm.Context(_evidence);
         var unnamed = new PlaybookStepContext(
             "rb-2",
-            new Dispatch.RollbackRequest { Target = new RollbackTarget("shop/web"), TriggerType = Dispatch.RollbackTriggerType.Manual, Reason = "x" },
+            new RollbackRequest { Target = new RollbackTarget("shop/web"), TriggerType = RollbackTriggerType.Manual, Reason = "x" },
             _evidence,
             context.Services,
             TimeProvider.System);

@@ -312,7 +312,7 @@ public sealed class UndoStepTests : IAsyncLifetime
     {
         using var api = TestSupport.Api(_emulator);
         var context = new RollbackKit.Playbooks.PlaybookStepContext(
-            "rb", new RollbackKit.Dispatch.RollbackRequest { Target = new RollbackTarget("x"), TriggerType = RollbackKit.Dispatch.RollbackTriggerType.Manual, Reason = "r" },
+            "rb", new RollbackRequest { Target = new RollbackTarget("x"), TriggerType = RollbackTriggerType.Manual, Reason = "r" },
             new EvidenceCollector(), new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider(), TimeProvider.System);
         var result = await TestSupport.Step(api, "kubernetes.undo").ExecuteAsync(context, CancellationToken.None);
         Assert.False(result.Succeeded);

@@ -123,7 +123,7 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
 
         // 4. The rollback runs and the thread shows who approved, the start and the completion.
         var status = await controller.WaitForCompletionAsync(result.RollbackId!).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(Workflow.RollbackState.RolledBack, status.State);
+        Assert.Equal(RollbackState.RolledBack, status.State);
         Assert.Equal(1, _step.ExecutionCount);
         await _slack.WaitForAsync(r => r.Any(x => x.Path == "/api/chat.postMessage" && x.Json.GetProperty("text").GetString()!.Contains("Rollback succeeded", StringComparison.Ordinal)));
         var update = (await _slack.WaitForAsync(r => r.Any(x => x.Path == "/actions/T1/1/resp"))).Single(r => r.Path == "/actions/T1/1/resp").Json;
@@ -152,7 +152,7 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
 
         var ephemeral = (await _slack.WaitForAsync(r => r.Any(x => x.Path == "/actions/T1/1/resp"))).Single(r => r.Path == "/actions/T1/1/resp").Json;
         Assert.Equal("ephemeral", ephemeral.GetProperty("response_type").GetString());
-        Assert.Equal(Workflow.RollbackState.AwaitingApproval, controller.GetStatus("payments/checkout")?.State);
+        Assert.Equal(RollbackState.AwaitingApproval, controller.GetStatus("payments/checkout")?.State);
 
         using (var response = await ClickAsync(approval, "rollbackkit_hold"))
         {
@@ -161,7 +161,7 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
 
         var status = await controller.WaitForCompletionAsync(result.RollbackId!).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, _step.ExecutionCount);
-        Assert.Equal(Workflow.RollbackState.Rejected, status.State);
+        Assert.Equal(RollbackState.Rejected, status.State);
         var held = (await _slack.WaitForAsync(r => r.Any(x => x.Path == "/api/chat.postMessage" && x.Json.GetProperty("text").GetString()!.Contains("Rollback held", StringComparison.Ordinal))))
             .Last(x => x.Path == "/api/chat.postMessage").Json;
         Assert.Equal(threadTs, held.GetProperty("thread_ts").GetString());
@@ -187,7 +187,7 @@ public sealed class SlackApprovalEndToEndTests : IAsyncLifetime
         var rollbackId = first.GetProperty("rollbackId").GetString()!;
         var controller = _app.Services.GetRequiredService<Workflow.IRollbackController>();
         var status = await controller.WaitForCompletionAsync(rollbackId).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(Workflow.RollbackState.RolledBack, status.State);
+        Assert.Equal(RollbackState.RolledBack, status.State);
         Assert.Equal(RollbackTriggerType.IncidentEscalation, status.Request.TriggerType);
         Assert.Equal(RollbackSeverity.Critical, status.Request.Severity);
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Notifications;
 using RollbackKit.Signals;

@@ -31,6 +31,31 @@ public sealed class FileRollbackJournalTests : IDisposable
     };
 
     [Fact]
+    public async Task AppendAsync_RequestedWithTraceId_WrittenAsJsonAndReadBack()
+    {
+        using var journal = Open();
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        await journal.AppendAsync(new JournalEntry
+        {
+            Timestamp = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero),
+            Kind = JournalEntryKind.Requested,
+            RollbackId = "rb-1",
+            TargetId = "app",
+            State = RollbackState.RollbackPending,
+            Request = new RollbackRequest { Target = new RollbackTarget("app"), TriggerType = RollbackTriggerType.MetricTrigger, Reason = "r" },
+            TraceId = traceId,
+        });
+        await journal.AppendAsync(Entry("rb-1", RollbackState.RollingBack));
+
+        var lines = await File.ReadAllLinesAsync(journal.Path);
+        Assert.Contains($"\"traceId\":\"{traceId}\"", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("traceId", lines[1], StringComparison.Ordinal); // only the request carries it
+        var entries = await journal.ReadAsync();
+        Assert.Equal(traceId, entries[0].TraceId);
+        Assert.Null(entries[1].TraceId);
+    }
+
+    [Fact]
     public async Task AppendAsync_TwoJournalsOnOneFileConcurrently_KeepsEveryLine()
     {
         // Two replicas (or two hosts in one process) sharing one journal file must not overwrite each other's lines.

@@ -1,3 +1,4 @@
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Workflow;
@@ -28,7 +29,7 @@ public class UnfinishedWorkflowTests
             Requested("d"), To("d", RollbackState.Verifying), new() { Kind = JournalEntryKind.Completed, RollbackId = "d", TargetId = "app" },
         };
 
-        var unfinished = RollbackDispatcher.FindUnfinished(entries);
+        var unfinished = JournalReplay.FindUnfinished(entries);
 
         Assert.Equal(["a", "c"], unfinished.Select(u => u.RollbackId));
         var a = unfinished[0];

@@ -70,8 +70,7 @@ public class NotificationFanOutTests
         var time = new FakeTimeProvider();
         var hanging = new HangingNotifier();
         var recording = new RecordingNotifier();
-        var options = new RollbackKitOptions();
-        options.Workflow.NotifierDrainTimeout = TimeSpan.Zero; // the fake clock does not run while disposing here
+        var options = new NotificationOptions { NotifierDrainTimeout = TimeSpan.Zero }; // the fake clock does not run while disposing here
         await using var fanOut = new NotificationFanOut([hanging, recording], Options.Create(options), time, NullLogger<NotificationFanOut>.Instance);
         for (var i = 0; i < 5; i++)
         {
@@ -108,13 +107,8 @@ public class NotificationFanOutTests
 
     private static RollbackEvent Event(int i) => new() { Kind = RollbackEventKind.Progress, Target = new RollbackTarget("app"), Message = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
-    private static IOptions<RollbackKitOptions> DrainOptions(TimeSpan notifierTimeout, TimeSpan drainTimeout)
-    {
-        var options = new RollbackKitOptions();
-        options.Workflow.NotifierTimeout = notifierTimeout;
-        options.Workflow.NotifierDrainTimeout = drainTimeout;
-        return Options.Create(options);
-    }
+    private static IOptions<NotificationOptions> DrainOptions(TimeSpan notifierTimeout, TimeSpan drainTimeout) =>
+        Options.Create(new NotificationOptions { NotifierTimeout = notifierTimeout, NotifierDrainTimeout = drainTimeout });
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
@@ -146,7 +140,7 @@ public class NotificationFanOutTests
         await dispose.WaitAsync(WorkflowHarness.WaitLimit);
 
         Assert.Equal(["0", "1", "2", "3", "4"], slow.Delivered);
-        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 1404);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 904);
     }
 
     [Fact]
@@ -184,7 +178,7 @@ public class NotificationFanOutTests
         Assert.True(time.GetUtcNow() - started < TimeSpan.FromHours(1)); // ended by the drain timeout, not the per-event timeout
         Assert.Equal(1, hanging.Calls); // the queued events were not handed to it after the drain timeout
         Assert.Equal(["0", "1", "2"], recording.Events.Select(e => e.Message));
-        var dropped = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 1404);
+        var dropped = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 904);
         Assert.Contains("hanging: 3 events dropped", dropped.Message, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
@@ -167,7 +168,7 @@ public class InMemoryApprovalGateTests
     [Fact]
     public async Task DecideAsync_TimedOutDecision_Throws()
     {
-        var gate = new InMemoryApprovalGate(TimeProvider.System);
+        var gate = new InMemoryApprovalGate(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => gate.DecideAsync("a", ApprovalDecision.TimedOut, "x").AsTask());
     }
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using RollbackKit.Approval;
 using RollbackKit.Playbooks;
+using RollbackKit.Telemetry;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Tests.Workflow;
@@ -33,14 +35,14 @@ public class WorkflowMetricsTests
         var high = await h.Dispatcher.DispatchAsync(h.Request(severity: RollbackSeverity.High));
         var awaiting = await h.Notifier.WaitForAsync(RollbackKit.Notifications.RollbackEventKind.AwaitingApproval);
         h.Time.Advance(TimeSpan.FromMinutes(3));
-        await h.Gate.DecideAsync(awaiting.ApprovalId!, RollbackKit.Dispatch.ApprovalDecision.Approved, "alice");
+        await h.Gate.DecideAsync(awaiting.ApprovalId!, ApprovalDecision.Approved, "alice");
         await h.WaitAsync(high.RollbackId);
 
         Assert.Equal(2, started.GetMeasurementSnapshot().Count);
         var ok = Assert.Single(succeeded.GetMeasurementSnapshot());
-        Assert.Equal("P0", ok.Tags["severity"]);
-        Assert.Equal("MetricTrigger", ok.Tags["trigger.type"]);
-        Assert.Equal("P1", Assert.Single(failed.GetMeasurementSnapshot()).Tags["severity"]);
+        Assert.Equal("P0", ok.Tags[RollbackKitTags.Severity]);
+        Assert.Equal("MetricTrigger", ok.Tags[RollbackKitTags.TriggerType]);
+        Assert.Equal("P1", Assert.Single(failed.GetMeasurementSnapshot()).Tags[RollbackKitTags.Severity]);
         Assert.Contains(duration.GetMeasurementSnapshot(), m => m.Value == 42);
         Assert.Equal(180, Assert.Single(approval.GetMeasurementSnapshot()).Value);
         Assert.Contains(detection.GetMeasurementSnapshot(), m => m.Value == 180);

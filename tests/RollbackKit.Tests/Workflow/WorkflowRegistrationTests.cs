@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Playbooks;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace RollbackKit.Dispatch;
+namespace RollbackKit.Approval;
 
 /// <summary>
 /// The default <see cref="IApprovalGate"/>: pending approvals in memory, decided by id (from a chat button, an API call or

@@ -1,4 +1,4 @@
-namespace RollbackKit.Workflow;
+namespace RollbackKit;
 
 /// <summary>The states of a rollback workflow. Every transition is written to the journal before it is acted on.</summary>
 public enum RollbackState

@@ -1,16 +1,19 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RollbackKit.Dispatch;
+using RollbackKit.Telemetry;
+using RollbackKit.Workflow;
 
-namespace RollbackKit.Workflow;
+namespace RollbackKit.Hosting;
 
 /// <summary>
 /// At start, resumes (or marks for attention) rollbacks a previous process left unfinished; then periodically looks for
 /// unfinished rollbacks whose target lock has become free (for example after another replica died).
 /// </summary>
-internal sealed partial class RollbackWorkflowHostedService(
+internal sealed class RollbackWorkflowHostedService(
     RollbackDispatcher dispatcher,
-    IOptions<RollbackKitOptions> options,
+    IOptions<WorkflowOptions> options,
     TimeProvider timeProvider,
     ILogger<RollbackWorkflowHostedService> logger) : IHostedService, IDisposable
 {
@@ -25,7 +28,7 @@ internal sealed partial class RollbackWorkflowHostedService(
             Log.TookOver(logger, taken);
         }
 
-        var interval = options.Value.Workflow.UnfinishedScanInterval;
+        var interval = options.Value.UnfinishedScanInterval;
         if (interval > TimeSpan.Zero)
         {
             _timer = timeProvider.CreateTimer(_ => _ = ScanAsync(), null, interval, interval);
@@ -68,13 +71,4 @@ internal sealed partial class RollbackWorkflowHostedService(
     }
 
     public void Dispose() => _timer?.Dispose();
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1221, Level = LogLevel.Warning, Message = "Took over {Count} unfinished rollbacks from the journal")]
-        public static partial void TookOver(ILogger logger, int count);
-
-        [LoggerMessage(EventId = 1222, Level = LogLevel.Error, Message = "Looking for unfinished rollbacks failed")]
-        public static partial void ScanFailed(ILogger logger, Exception exception);
-    }
 }

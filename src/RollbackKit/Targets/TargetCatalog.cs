@@ -1,16 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Options;
 
-namespace RollbackKit.Internal;
+namespace RollbackKit;
 
+/// <summary>The configured targets, by id and by identity labels.</summary>
 internal sealed class TargetCatalog : IRollbackTargetCatalog
 {
     private readonly Dictionary<string, RollbackTarget> _byId;
-
-    public TargetCatalog(IOptions<RollbackKitOptions> options)
-        : this(Build(options.Value))
-    {
-    }
 
     public TargetCatalog(IReadOnlyList<RollbackTarget> targets)
     {
@@ -57,19 +52,5 @@ internal sealed class TargetCatalog : IRollbackTargetCatalog
 
         target = null;
         return false;
-    }
-
-    internal static List<RollbackTarget> Build(RollbackKitOptions options)
-    {
-        var list = new List<RollbackTarget>(options.Targets.Count);
-        foreach (var definition in options.Targets)
-        {
-            if (!string.IsNullOrWhiteSpace(definition.Id))
-            {
-                list.Add(new RollbackTarget(definition.Id, definition.Labels));
-            }
-        }
-
-        return list;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace RollbackKit.Internal;
+namespace RollbackKit.Hosting;
 
 internal sealed class RollbackKitBuilder(IServiceCollection services) : IRollbackKitBuilder
 {

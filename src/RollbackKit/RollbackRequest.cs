@@ -1,6 +1,6 @@
 using RollbackKit.Triggers;
 
-namespace RollbackKit.Dispatch;
+namespace RollbackKit;
 
 /// <summary>Why a rollback was requested.</summary>
 public enum RollbackTriggerType

@@ -85,7 +85,7 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         services.RemoveAll<IRollbackDispatcher>();
         services.AddSingleton<IRollbackDispatcher>(dispatcher);
         configureServices?.Invoke(services);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {
             // Validate now, as a host would at start.

@@ -1,8 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RollbackKit;
+using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
 
-namespace RollbackKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds playbook step types and notifiers to RollbackKit.</summary>
 public static class RollbackKitBuilderWorkflowExtensions
@@ -40,10 +41,10 @@ public static class RollbackKitBuilderWorkflowExtensions
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IRollbackKitBuilder AddNotifier<TNotifier>(this IRollbackKitBuilder builder)
-        where TNotifier : class, Notifications.INotifier
+        where TNotifier : class, INotifier
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Notifications.INotifier, TNotifier>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, TNotifier>());
         return builder;
     }
 }

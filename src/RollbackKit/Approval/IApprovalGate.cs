@@ -1,4 +1,4 @@
-namespace RollbackKit.Dispatch;
+namespace RollbackKit.Approval;
 
 /// <summary>A human decision on a pending rollback.</summary>
 public enum ApprovalDecision

@@ -1,0 +1,203 @@
+using RollbackKit.Journal;
+using RollbackKit.Telemetry;
+using RollbackKit.Triggers;
+using RollbackKit.Workflow;
+
+namespace RollbackKit.Dispatch;
+
+/// <summary>The <see cref="IRollbackController"/> side of the dispatcher, and the replay of the journal at first use.</summary>
+internal sealed partial class RollbackDispatcher
+{
+    public bool AutoRollbackEnabled => _killSwitch.GlobalEnabled;
+
+    public ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
+        if (!_catalog.TryGet(targetId, out var target))
+        {
+            return ValueTask.FromResult(new DispatchResult(DispatchStatus.Rejected, null, $"Unknown target '{targetId}'."));
+        }
+
+        return DispatchAsync(
+            new RollbackRequest
+            {
+                Target = target,
+                TriggerType = RollbackTriggerType.Manual,
+                Severity = RollbackSeverity.Critical,
+                Reason = reason,
+                RequestedBy = requestedBy,
+                RequestedAt = Time.GetUtcNow(),
+            },
+            cancellationToken);
+    }
+
+    public void SetAutoRollback(bool enabled) => _killSwitch.SetGlobal(enabled);
+
+    public void SetAutoRollback(string targetId, bool? enabled)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+        _killSwitch.SetTarget(targetId, enabled);
+    }
+
+    public bool IsAutoRollbackEnabled(string targetId) => _killSwitch.IsEnabled(targetId);
+
+    public void SetPointOfNoReturn(string targetId, bool passed)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+        _killSwitch.SetPointOfNoReturn(targetId, passed);
+    }
+
+    public bool IsPastPointOfNoReturn(string targetId) => _killSwitch.IsPastPointOfNoReturn(targetId);
+
+    public void ResetAttempts(string targetId)
+    {
+        var runtime = _registry.Runtime(targetId);
+        runtime.Gate.Wait();
+        try
+        {
+            runtime.Attempts.Clear();
+            runtime.LastCompletedAt = null;
+        }
+        finally
+        {
+            runtime.Gate.Release();
+        }
+    }
+
+    public RollbackStatus? GetStatus(string targetId) =>
+        _registry.TryGetRuntime(targetId, out var runtime) ? runtime.Active?.ToStatus() ?? runtime.Last : null;
+
+    public IReadOnlyList<RollbackStatus> GetActiveRollbacks() => _registry.Active();
+
+    public Task<RollbackStatus> WaitForCompletionAsync(string rollbackId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(rollbackId);
+        if (_registry.TryGetRun(rollbackId, out var run))
+        {
+            return run.Completion.Task.WaitAsync(cancellationToken);
+        }
+
+        if (_registry.TryGetFinished(rollbackId, out var status))
+        {
+            return Task.FromResult(status);
+        }
+
+        return Task.FromException<RollbackStatus>(new KeyNotFoundException($"Rollback '{rollbackId}' is not known to this process."));
+    }
+
+    public async ValueTask<int> ResumeUnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        IEnumerable<string> candidates;
+        if (_lockIsLocal)
+        {
+            candidates = _registry.TargetsWithUnfinished();
+        }
+        else
+        {
+            var entries = await Journal.ReadAsync(null, cancellationToken).ConfigureAwait(false);
+            candidates = JournalReplay.FindUnfinished(entries).Select(u => u.Request.Target.Id).Distinct(StringComparer.Ordinal).ToArray();
+        }
+
+        var taken = 0;
+        foreach (var targetId in candidates)
+        {
+            var runtime = _registry.Runtime(targetId);
+            await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (runtime.Active is not null)
+                {
+                    continue;
+                }
+
+                var handle = await _lock.TryAcquireAsync(targetId, cancellationToken).ConfigureAwait(false);
+                if (handle is null)
+                {
+                    continue;
+                }
+
+                var unfinished = await TakeUnfinishedAsync(runtime, targetId, cancellationToken).ConfigureAwait(false);
+                if (unfinished is null)
+                {
+                    await handle.DisposeAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                var target = _catalog.TryGet(targetId, out var configured) ? configured : unfinished.Request.Target;
+                await _runner.AdoptAsync(runtime, target, unfinished, handle, cancellationToken).ConfigureAwait(false);
+                taken++;
+            }
+            finally
+            {
+                runtime.Gate.Release();
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Loads deduplication keys, attempts, cooldowns and unfinished rollbacks from the journal, once.</summary>
+    internal async ValueTask InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            var entries = await Journal.ReadAsync(null, cancellationToken).ConfigureAwait(false);
+            var replay = JournalReplay.Replay(entries, Time.GetUtcNow(), _admission.AttemptWindow);
+            foreach (var sighting in replay.DeduplicationKeys)
+            {
+                _deduplication.Load(sighting.Key, sighting.RollbackId, sighting.SeenAt);
+            }
+
+            foreach (var (targetId, attempts) in replay.Attempts)
+            {
+                _registry.Runtime(targetId).Attempts.AddRange(attempts);
+            }
+
+            foreach (var (targetId, completedAt) in replay.LastCompleted)
+            {
+                _registry.Runtime(targetId).LastCompletedAt = completedAt;
+            }
+
+            _deduplication.Purge(force: true);
+            foreach (var unfinished in replay.Unfinished)
+            {
+                _registry.Runtime(unfinished.Request.Target.Id).Unfinished = unfinished;
+                Log.FoundUnfinished(_logger, unfinished.RollbackId, unfinished.Request.Target.Id, unfinished.State);
+            }
+
+            _initialized = true;
+        }
+        finally
+        {
+            _initGate.Release();
+        }
+    }
+
+    /// <summary>Returns (and forgets) the unfinished rollback of a target; with a shared lock the journal is re-read.</summary>
+    private async ValueTask<UnfinishedRollback?> TakeUnfinishedAsync(TargetRuntime runtime, string targetId, CancellationToken cancellationToken)
+    {
+        var local = runtime.Unfinished;
+        runtime.Unfinished = null;
+        if (_lockIsLocal)
+        {
+            return local;
+        }
+
+        var entries = await Journal.ReadAsync(targetId, cancellationToken).ConfigureAwait(false);
+        return JournalReplay.FindUnfinished(entries).LastOrDefault(u => !_registry.IsRunning(u.RollbackId));
+    }
+}
