@@ -14,16 +14,26 @@ internal readonly record struct HelmRevision(
     string Description);
 
 /// <summary>The parts of <c>helm status -o json</c> the steps use.</summary>
-internal sealed record HelmReleaseStatus(
-    string Name,
-    string Namespace,
-    int Revision,
-    string Status,
-    string Description,
-    string ChartName,
-    string ChartVersion,
-    string AppVersion,
-    DateTimeOffset? LastDeployed);
+internal sealed record HelmReleaseStatus
+{
+    public required string Name { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required int Revision { get; init; }
+
+    public required string Status { get; init; }
+
+    public string Description { get; init; } = string.Empty;
+
+    public string ChartName { get; init; } = string.Empty;
+
+    public string ChartVersion { get; init; } = string.Empty;
+
+    public string AppVersion { get; init; } = string.Empty;
+
+    public DateTimeOffset? LastDeployed { get; init; }
+}
 
 /// <summary>helm printed something that is not the JSON it documents.</summary>
 internal sealed class HelmOutputException(string message, Exception? innerException = null) : Exception(message, innerException);
@@ -86,16 +96,18 @@ internal static class HelmJson
         var metadata = root.TryGetProperty("chart", out var chart) && chart.ValueKind == JsonValueKind.Object
             && chart.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
         var hasMetadata = metadata.ValueKind == JsonValueKind.Object;
-        return new HelmReleaseStatus(
-            GetString(root, "name") ?? string.Empty,
-            GetString(root, "namespace") ?? string.Empty,
-            revision,
-            status,
-            GetString(info, "description") ?? string.Empty,
-            hasMetadata ? GetString(metadata, "name") ?? string.Empty : string.Empty,
-            hasMetadata ? GetString(metadata, "version") ?? string.Empty : string.Empty,
-            hasMetadata ? GetString(metadata, "appVersion") ?? string.Empty : string.Empty,
-            GetTime(info, "last_deployed"));
+        return new HelmReleaseStatus
+        {
+            Name = GetString(root, "name") ?? string.Empty,
+            Namespace = GetString(root, "namespace") ?? string.Empty,
+            Revision = revision,
+            Status = status,
+            Description = GetString(info, "description") ?? string.Empty,
+            ChartName = hasMetadata ? GetString(metadata, "name") ?? string.Empty : string.Empty,
+            ChartVersion = hasMetadata ? GetString(metadata, "version") ?? string.Empty : string.Empty,
+            AppVersion = hasMetadata ? GetString(metadata, "appVersion") ?? string.Empty : string.Empty,
+            LastDeployed = GetTime(info, "last_deployed"),
+        };
     }
 
     /// <summary>

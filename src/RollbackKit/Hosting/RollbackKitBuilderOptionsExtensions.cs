@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RollbackKit;
 using RollbackKit.Internal;
 
-namespace RollbackKit;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// The one way adapter packages register their options: bound from <c>RollbackKit:{subsection}</c> (under whichever

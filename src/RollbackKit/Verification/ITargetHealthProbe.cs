@@ -1,4 +1,3 @@
-using RollbackKit.Dispatch;
 
 namespace RollbackKit.Verification;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using RollbackKit.Dispatch;
 using RollbackKit.Engine;
 using RollbackKit.Metrics;
 using RollbackKit.Telemetry;

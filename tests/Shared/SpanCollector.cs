@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace RollbackKit.Prometheus.Tests.Infrastructure;
+namespace RollbackKit.TestSupport;
 
 /// <summary>
 /// Collects the spans of the <c>RollbackKit</c> activity source that start under a parent span this collector opens, so

@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+
+namespace RollbackKit.Architecture.Tests;
+
+/// <summary>
+/// Data flows one way through the core: sources → engine → monitor → dispatcher → workflow → steps, notifiers and
+/// journal. A folder never imports a folder that comes after it in the flow.
+/// </summary>
+public sealed partial class DependencyTests
+{
+    /// <summary>For each core folder, the core namespaces its files must not import.</summary>
+    public static TheoryData<string, string[]> Rules => new()
+    {
+        { "Metrics", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Conditions", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Triggers", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Engine", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Monitoring", ["Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Verification", ["Monitoring", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Dispatch", ["Monitoring", "Verification", "Hosting"] },
+        { "Approval", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+        { "Workflow", ["Monitoring", "Hosting"] },
+        { "Playbooks", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Journal", "Notifications", "Hosting"] },
+        { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Notifications", "Hosting"] },
+        { "Notifications", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Hosting"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void CoreFolder_DoesNotImportLaterParts(string folder, string[] forbidden)
+    {
+        var directory = Path.Combine(Packages.RepositoryRoot, "src", "RollbackKit", folder);
+        var files = Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories).ToList();
+        Assert.NotEmpty(files);
+
+        var offenders = files
+            .SelectMany(f => UsingPattern().Matches(File.ReadAllText(f))
+                .Select(m => (File: Path.GetFileName(f), Namespace: m.Groups[1].Value)))
+            .Where(u => forbidden.Contains(u.Namespace))
+            .Select(u => $"{folder}/{u.File} imports RollbackKit.{u.Namespace}")
+            .ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [GeneratedRegex(@"^\s*(?:global\s+)?using\s+RollbackKit\.([A-Za-z]+)\s*;", RegexOptions.Multiline)]
+    private static partial Regex UsingPattern();
+}
