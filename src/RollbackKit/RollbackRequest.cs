@@ -52,6 +52,12 @@ public sealed class TriggerEvidence
 
     /// <summary>Whether the trigger was in dry-run mode (recorded, not acted on).</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// Warnings the sources reported with the values at the deciding tick (for example Prometheus' <c>warnings</c>),
+    /// each naming its query; <see langword="null"/> when there were none.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
 }
 
 /// <summary>A request to roll a target back, from any source: a trigger verdict, a person, an incident, a policy breach or an alert.</summary>

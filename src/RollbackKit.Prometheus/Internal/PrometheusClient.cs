@@ -94,16 +94,8 @@ internal sealed class PrometheusClient
             builder.AddRetry(new RetryStrategyOptions<Attempt>
             {
                 MaxRetryAttempts = options.MaxRetries,
-                Delay = options.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Exception: HttpRequestException } => true,
-                    { Exception: IOException } => true,
-                    { Result: { } attempt } => attempt.IsRetryable,
-                    _ => false,
-                }),
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && PlanRetry(args.Context, args.AttemptNumber)),
+                DelayGenerator = static args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(NextDelayKey, TimeSpan.Zero)),
                 OnRetry = args =>
                 {
                     var status = args.Outcome.Result is { } failed ? (int)failed.StatusCode : 0;
@@ -116,6 +108,9 @@ internal sealed class PrometheusClient
 
         _pipeline = builder.Build();
     }
+
+    private static readonly ResiliencePropertyKey<DateTimeOffset> DeadlineKey = new("rollbackkit.prometheus.deadline");
+    private static readonly ResiliencePropertyKey<TimeSpan> NextDelayKey = new("rollbackkit.prometheus.next-delay");
 
     /// <summary>The base address without credentials or query, for messages.</summary>
     public string BaseAddressText { get; }
@@ -183,12 +178,14 @@ internal sealed class PrometheusClient
         using var timeoutCts = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token);
         Attempt? attempt = null;
+        var context = ResilienceContextPool.Shared.Get(linked.Token);
+        context.Properties.Set(DeadlineKey, _time.GetUtcNow() + timeout);
         try
         {
             attempt = await _pipeline.ExecuteAsync(
-                static (state, token) => state.Client.SendAsync(state.Uri, state.Form, token),
-                (Client: this, Uri: uri, Form: form),
-                linked.Token).ConfigureAwait(false);
+                static (context, state) => state.Client.SendAsync(state.Uri, state.Form, context.CancellationToken),
+                context,
+                (Client: this, Uri: uri, Form: form)).ConfigureAwait(false);
             return Interpret(attempt, matchLabel.Span, sink);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -209,8 +206,35 @@ internal sealed class PrometheusClient
         }
         finally
         {
+            ResilienceContextPool.Shared.Return(context);
             attempt?.Dispose();
         }
+    }
+
+    private static bool IsTransient(Outcome<Attempt> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException } => true,
+        { Exception: IOException } => true,
+        { Result: { } attempt } => attempt.IsRetryable,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Draws the next retry's delay (exponential from <see cref="PrometheusOptions.RetryDelay"/>, ±25 % jitter) and
+    /// allows the retry only when that delay leaves at least as much time again before the query's deadline: retries
+    /// never stretch a query past its timeout, and a failing Prometheus fails the query promptly, on any clock.
+    /// </summary>
+    private bool PlanRetry(ResilienceContext context, int attemptNumber)
+    {
+        var delay = _options.RetryDelay * Math.Pow(2, Math.Min(attemptNumber, 16)) * (0.75 + (Random.Shared.NextDouble() * 0.5));
+        var remaining = context.Properties.GetValue(DeadlineKey, DateTimeOffset.MinValue) - _time.GetUtcNow();
+        if (delay + delay > remaining)
+        {
+            return false;
+        }
+
+        context.Properties.Set(NextDelayKey, delay);
+        return true;
     }
 
     private PrometheusQueryResult Interpret(Attempt attempt, ReadOnlySpan<byte> matchLabel, IPrometheusSampleSink sink)
@@ -247,7 +271,9 @@ internal sealed class PrometheusClient
 
         if (ok && info.IsSuccess)
         {
-            return new PrometheusQueryResult(PrometheusErrorKind.None, null, info.ResultType, info.SeriesCount, info.Warnings);
+            return Unusable(info) is { } problem
+                ? new PrometheusQueryResult(problem.Kind, problem.Message, info.ResultType, 0, info.Warnings)
+                : new PrometheusQueryResult(PrometheusErrorKind.None, null, info.ResultType, info.SeriesCount, info.Warnings);
         }
 
         var kind = KindFor(attempt.StatusCode, info.ErrorType);
@@ -258,6 +284,36 @@ internal sealed class PrometheusClient
             info.ResultType,
             0,
             info.Warnings);
+    }
+
+    /// <summary>
+    /// Why a reply with status <c>success</c> still cannot be used, or <see langword="null"/>: counting it as no data
+    /// would let a <c>NoData: Fail</c> trigger roll back on a reply nobody understood.
+    /// </summary>
+    private (PrometheusErrorKind Kind, string Message)? Unusable(in PrometheusResponseInfo info)
+    {
+        if (!info.HasData)
+        {
+            return (PrometheusErrorKind.Malformed, $"the reply from Prometheus at {BaseAddressText} has status \"success\" but no \"data\"");
+        }
+
+        if (!info.HasResult)
+        {
+            return (PrometheusErrorKind.Malformed, $"the reply from Prometheus at {BaseAddressText} has no \"result\" in its \"data\"");
+        }
+
+        if (info.UnknownResultType is { } type)
+        {
+            return (PrometheusErrorKind.Malformed, $"the reply from Prometheus at {BaseAddressText} has unknown resultType '{type}'");
+        }
+
+        if (info.HasHistograms)
+        {
+            return (PrometheusErrorKind.BadData,
+                "the query returned native histogram samples, which a condition cannot compare; wrap it in histogram_quantile(...), histogram_count(...), histogram_sum(...) or histogram_fraction(...) to get a number");
+        }
+
+        return null;
     }
 
     private static PrometheusErrorKind KindFor(HttpStatusCode status, string? errorType) => errorType switch

@@ -86,6 +86,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
         var sink = plan.GroupSink!;
         sink.Begin(batch);
         var result = await _client.QueryAsync(plan.GroupedQuery, time, TimeoutOf(batch.Query), plan.GroupBy!, sink, cancellationToken).ConfigureAwait(false);
+        AddWarnings(batch, result);
         if (!result.IsSuccess)
         {
             var message = $"query '{batch.Query.Name}': {result.Error}";
@@ -150,6 +151,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
         var sink = plan.PerTargetSinks![index];
         sink.Reset();
         var result = await _client.QueryAsync(rendered, time, TimeoutOf(query), default, sink, cancellationToken).ConfigureAwait(false);
+        AddWarnings(batch, result);
         if (!result.IsSuccess)
         {
             var message = $"query '{query.Name}' for target '{target.Id}': {result.Error}";
@@ -184,6 +186,20 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 RecordError(query.Name, PrometheusErrorKind.BadData, message);
                 break;
             }
+        }
+    }
+
+    /// <summary>Keeps Prometheus' warnings with the tick's answers, naming the query (repeats are kept once).</summary>
+    private static void AddWarnings(MetricQueryBatch batch, in PrometheusQueryResult result)
+    {
+        if (result.Warnings is not { Count: > 0 } warnings)
+        {
+            return;
+        }
+
+        foreach (var warning in warnings)
+        {
+            batch.AddWarning($"query '{batch.Query.Name}': {warning}");
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 
@@ -37,13 +36,25 @@ internal struct PrometheusResponseInfo
     public string? ErrorType;
     public string? Error;
     public List<string>? Warnings;
+
+    /// <summary>Whether the reply had a <c>data</c> object.</summary>
+    public bool HasData;
+
+    /// <summary>Whether <c>data</c> had a <c>result</c>.</summary>
+    public bool HasResult;
+
+    /// <summary>A <c>resultType</c> this parser does not know, or <see langword="null"/>.</summary>
+    public string? UnknownResultType;
+
+    /// <summary>Whether a series carried native histogram samples (<c>histogram</c>/<c>histograms</c>), which have no float value.</summary>
+    public bool HasHistograms;
 }
 
 /// <summary>
 /// Parses Prometheus HTTP API responses straight from UTF-8 with <see cref="Utf8JsonReader"/>: no DOM, no string per
 /// sample; only the value of one label (the one results are matched on) is copied, into a reused scratch buffer.
 /// </summary>
-internal static class PrometheusResponseParser
+internal static partial class PrometheusResponseParser
 {
     /// <summary>Parses <paramref name="json"/>. Throws <see cref="JsonException"/> or <see cref="FormatException"/> when malformed.</summary>
     public static PrometheusResponseInfo Parse<TSink>(ReadOnlySpan<byte> json, ReadOnlySpan<byte> matchLabel, TSink sink)
@@ -69,6 +80,7 @@ internal static class PrometheusResponseParser
                     Next(ref reader);
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
+                        info.HasData = true;
                         ParseData(ref reader, matchLabel, sink, ref info, ref scratch);
                     }
                     else
@@ -119,6 +131,8 @@ internal static class PrometheusResponseParser
                 throw new JsonException("the response has no \"status\" field");
             }
 
+            RejectTrailingBytes(ref reader);
+
             return info;
         }
         finally
@@ -126,104 +140,6 @@ internal static class PrometheusResponseParser
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
-
-    /// <summary>Parses a sample value: a JSON string such as <c>"1.5"</c>, <c>"1e-05"</c>, <c>"NaN"</c>, <c>"+Inf"</c>, <c>"-Inf"</c>.</summary>
-    public static bool TryParseValue(ReadOnlySpan<byte> text, out double value)
-    {
-        if (TryParseShortDecimal(text, out value))
-        {
-            return true;
-        }
-
-        if (Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length)
-        {
-            return true;
-        }
-
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-        {
-            return true;
-        }
-
-        if (text.SequenceEqual("+Inf"u8) || text.SequenceEqual("Inf"u8))
-        {
-            value = double.PositiveInfinity;
-            return true;
-        }
-
-        if (text.SequenceEqual("-Inf"u8))
-        {
-            value = double.NegativeInfinity;
-            return true;
-        }
-
-        value = double.NaN;
-        return false;
-    }
-
-    /// <summary>
-    /// Fast path for plain decimals (<c>-12.345</c>) with at most 15 significant digits: the mantissa and the power of
-    /// ten are both exact doubles, so one multiplication or division gives the correctly rounded result.
-    /// </summary>
-    private static bool TryParseShortDecimal(ReadOnlySpan<byte> text, out double value)
-    {
-        value = 0;
-        var i = 0;
-        var negative = false;
-        if (text.Length > 0 && text[0] == (byte)'-')
-        {
-            negative = true;
-            i = 1;
-        }
-
-        if (i >= text.Length || text.Length - i > 17)
-        {
-            return false;
-        }
-
-        long mantissa = 0;
-        var digits = 0;
-        var fractionDigits = -1;
-        for (; i < text.Length; i++)
-        {
-            var c = text[i];
-            var digit = (uint)(c - (byte)'0');
-            if (digit <= 9)
-            {
-                mantissa = (mantissa * 10) + digit;
-                digits++;
-                if (fractionDigits >= 0)
-                {
-                    fractionDigits++;
-                }
-            }
-            else if (c == (byte)'.' && fractionDigits < 0)
-            {
-                fractionDigits = 0;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        if (digits == 0 || digits > 15 || fractionDigits == 0)
-        {
-            return false;
-        }
-
-        var result = (double)mantissa;
-        if (fractionDigits > 0)
-        {
-            result /= s_powersOfTen[fractionDigits];
-        }
-
-        value = negative ? -result : result;
-        return true;
-    }
-
-    private static readonly double[] s_powersOfTen =
-        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
     private static void ParseData<TSink>(ref Utf8JsonReader reader, ReadOnlySpan<byte> matchLabel, TSink sink, ref PrometheusResponseInfo info, ref byte[] scratch)
         where TSink : IPrometheusSampleSink
@@ -238,6 +154,11 @@ internal static class PrometheusResponseParser
                     : reader.ValueTextEquals("matrix"u8) ? PrometheusResultType.Matrix
                     : reader.ValueTextEquals("string"u8) ? PrometheusResultType.String
                     : PrometheusResultType.None;
+                if (type == PrometheusResultType.None)
+                {
+                    info.UnknownResultType = reader.TokenType == JsonTokenType.String ? reader.GetString() : reader.TokenType.ToString();
+                }
+
                 if (info.ResultType == PrometheusResultType.None || type != PrometheusResultType.None)
                 {
                     info.ResultType = type;
@@ -246,6 +167,7 @@ internal static class PrometheusResponseParser
             else if (reader.ValueTextEquals("result"u8))
             {
                 Next(ref reader);
+                info.HasResult = true;
                 ParseResult(ref reader, matchLabel, sink, ref info, ref scratch);
             }
             else
@@ -394,7 +316,9 @@ internal static class PrometheusResponseParser
             }
             else
             {
-                // Native histograms ("histogram"/"histograms") and unknown fields carry no float sample.
+                // Native histograms ("histogram"/"histograms") carry no float sample: noted, so the reply is refused
+                // rather than read as no data. Unknown fields are skipped.
+                info.HasHistograms |= reader.ValueTextEquals("histogram"u8) || reader.ValueTextEquals("histograms"u8);
                 reader.Skip();
             }
         }
@@ -458,6 +382,25 @@ internal static class PrometheusResponseParser
 
         Next(ref reader);
         Expect(ref reader, JsonTokenType.EndArray);
+    }
+
+    /// <summary>Only whitespace may follow the reply's JSON value.</summary>
+    private static void RejectTrailingBytes(ref Utf8JsonReader reader)
+    {
+        bool more;
+        try
+        {
+            more = reader.Read();
+        }
+        catch (JsonException)
+        {
+            more = true;
+        }
+
+        if (more)
+        {
+            throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"the response has bytes after the JSON value (at byte {reader.BytesConsumed})"));
+        }
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader)

@@ -23,6 +23,9 @@ namespace RollbackKit.Testing;
 /// </example>
 public sealed class RollbackKitTestHost : IAsyncDisposable
 {
+    private static readonly TimeSpan PendingPoll = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan PendingStep = TimeSpan.FromMilliseconds(100);
+
     private readonly ServiceProvider _provider;
 
     private RollbackKitTestHost(ServiceProvider provider, FakeTimeProvider time, FakeMetricSource source, RecordingRollbackDispatcher dispatcher, RecordingPlaybookStep step)
@@ -99,6 +102,28 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs one monitor tick now. While the tick waits on a real source (an HTTP server), the fake clock is moved on by
+    /// 100 ms every 10 ms of real waiting, so the source's retry delays and timeouts, which run on this clock, elapse;
+    /// a tick answered at once (the <see cref="FakeMetricSource"/>) does not move the clock.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the tick.</param>
+    /// <returns>What the tick did.</returns>
+    public async Task<MonitorTickResult> TickAsync(CancellationToken cancellationToken = default)
+    {
+        var tick = Monitor.TickAsync(cancellationToken).AsTask();
+        while (!tick.IsCompleted)
+        {
+            await Task.WhenAny(tick, Task.Delay(PendingPoll, TimeProvider.System, cancellationToken)).ConfigureAwait(false);
+            if (!tick.IsCompleted)
+            {
+                Time.Advance(PendingStep);
+            }
+        }
+
+        return await tick.ConfigureAwait(false);
+    }
+
     /// <summary>Ticks now, then advances the clock by the evaluation interval and ticks again, until <paramref name="duration"/> has passed.</summary>
     /// <param name="duration">How much fake time to run.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
@@ -107,11 +132,11 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
     {
         var results = new List<MonitorTickResult>();
         var end = Time.GetUtcNow() + duration;
-        results.Add(await Monitor.TickAsync(cancellationToken).ConfigureAwait(false));
+        results.Add(await TickAsync(cancellationToken).ConfigureAwait(false));
         while (Time.GetUtcNow() + Options.EvaluationInterval <= end)
         {
             Time.Advance(Options.EvaluationInterval);
-            results.Add(await Monitor.TickAsync(cancellationToken).ConfigureAwait(false));
+            results.Add(await TickAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return results;

@@ -16,7 +16,9 @@ namespace RollbackKit.Engine;
 /// above 16,384 targets are split into blocks of that size), then one per-target pass per trigger updates the timing
 /// state. A measurement fails when the condition is true. When a value
 /// the condition reads has status <see cref="MetricSampleStatus.Error"/> the outcome is
-/// <see cref="VerdictOutcome.Error"/> (the timers keep their state); when it has no data (status
+/// <see cref="VerdictOutcome.Error"/>: it restarts the <see cref="TriggerDefinition.For"/> clock and the consecutive
+/// failure count (a trigger fires only after a full <c>For</c> of breaches with no error between them), counts towards
+/// <see cref="TriggerDefinition.ErrorLimit"/>, and leaves the windowed failure total alone; when it has no data (status
 /// <see cref="MetricSampleStatus.None"/>/<see cref="MetricSampleStatus.NoData"/> or a NaN value) the trigger's
 /// <see cref="TriggerDefinition.NoData"/> policy decides. A NaN computed inside the condition (for example 0/0) makes
 /// every comparison on it false.

@@ -25,6 +25,8 @@ public sealed class MetricQueryBatch
 {
     private readonly double[] _values;
     private readonly MetricSampleStatus[] _statuses;
+    private readonly Lock _warningsLock = new();
+    private List<string>? _warnings;
 
     /// <summary>Creates a batch for <paramref name="targets"/>.</summary>
     /// <param name="query">The query definition.</param>
@@ -57,6 +59,28 @@ public sealed class MetricQueryBatch
 
     /// <summary>The first error message recorded in this tick, if any.</summary>
     public string? Error { get; private set; }
+
+    /// <summary>
+    /// Warnings the source reported with its answers this tick (for example Prometheus' <c>warnings</c>), each naming
+    /// the query; <see langword="null"/> when there were none. The answers still count; the warnings are kept with the
+    /// tick's result and with the evidence of a request the tick sends.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings => _warnings;
+
+    /// <summary>Records a warning about this tick's answers (thread-safe; a repeated warning is kept once).</summary>
+    /// <param name="message">The warning, naming the query, without secrets.</param>
+    public void AddWarning(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        lock (_warningsLock)
+        {
+            var warnings = _warnings ??= [];
+            if (!warnings.Contains(message))
+            {
+                warnings.Add(message);
+            }
+        }
+    }
 
     /// <summary>Records a value for the target at <paramref name="targetIndex"/>.</summary>
     /// <param name="targetIndex">Index into <see cref="Targets"/>.</param>
@@ -112,6 +136,7 @@ public sealed class MetricQueryBatch
     {
         Time = time;
         Error = null;
+        _warnings = null;
         Array.Fill(_values, double.NaN);
         Array.Clear(_statuses);
     }

@@ -18,6 +18,13 @@ public readonly record struct MonitorTickResult
     /// <summary>Queries that returned at least one error this tick.</summary>
     public int QueryErrors { get; init; }
 
+    /// <summary>
+    /// Warnings the sources reported with this tick's answers (each naming its query), or <see langword="null"/> when
+    /// there were none. The answers were used; the warnings are also logged and kept in the evidence of any request
+    /// this tick sent.
+    /// </summary>
+    public IReadOnlyList<string>? Warnings { get; init; }
+
     /// <summary>Whether the tick was skipped because this replica is not the leader.</summary>
     public bool SkippedNotLeader { get; init; }
 }

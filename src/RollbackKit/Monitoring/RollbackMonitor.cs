@@ -147,6 +147,7 @@ internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
         using var tick = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.monitor.tick");
         tick?.SetTag(RollbackKitTags.TargetCount, _configuration.Targets.Count);
         var queryErrors = await QueryAsync(state, now, cancellationToken).ConfigureAwait(false);
+        var warnings = QueryWarnings.All(state.Batches);
 
         int firedCount;
         using (var evaluate = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.evaluate"))
@@ -167,6 +168,7 @@ internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
             Fired = fired,
             Dispatched = dispatched,
             QueryErrors = queryErrors,
+            Warnings = warnings,
         };
     }
 
@@ -220,7 +222,7 @@ internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
             {
                 fired++;
                 _metrics.TriggerFired(trigger);
-                var evidence = VerdictTranslator.BuildEvidence(engine, verdict, trigger, now);
+                var evidence = VerdictTranslator.BuildEvidence(engine, verdict, trigger, now, QueryWarnings.ForTrigger(engine, state.Batches, verdict.TriggerIndex));
                 if (trigger.DryRun)
                 {
                     Log.DryRunFired(_logger, trigger.Name, target.Id, verdict.Actual, verdict.Threshold);

@@ -11,7 +11,7 @@ namespace RollbackKit.Monitoring;
 internal static class VerdictTranslator
 {
     /// <summary>The evidence of a fired verdict: the values the condition read, actual, threshold and timing.</summary>
-    public static TriggerEvidence BuildEvidence(EvaluationEngine engine, TriggerVerdict verdict, TriggerDefinition trigger, DateTimeOffset now)
+    public static TriggerEvidence BuildEvidence(EvaluationEngine engine, TriggerVerdict verdict, TriggerDefinition trigger, DateTimeOffset now, IReadOnlyList<string>? warnings = null)
     {
         var referenced = engine.GetReferencedValues(verdict.TriggerIndex);
         var values = new MeasuredValue[referenced.Count];
@@ -31,6 +31,7 @@ internal static class VerdictTranslator
             FirstFailedAt = verdict.FailingSinceUtcTicks > 0 ? new DateTimeOffset(verdict.FailingSinceUtcTicks, TimeSpan.Zero) : now,
             DetectedAt = now,
             DryRun = trigger.DryRun,
+            Warnings = warnings,
         };
     }
 

@@ -343,29 +343,55 @@ public class EvaluationEngineTimingTests
     }
 
     [Fact]
-    public void Evaluate_ErrorsInFailingEpisode_LeaveTimerUnchanged()
+    public void Evaluate_ErrorInFailingEpisode_RestartsForClock()
     {
         var h = Harness(Trigger());
         h.Set("error_rate", 0.10);
-        var start = h.Tick().FailingSinceUtcTicks;
-        Run(h, TimeSpan.FromMinutes(2));
-        h.SetError("error_rate");
-        Run(h, TimeSpan.FromMinutes(2), v =>
-        {
-            Assert.Equal(VerdictOutcome.Error, v.Outcome);
-            Assert.Equal(start, v.FailingSinceUtcTicks);
-        });
-        h.Set("error_rate", 0.10);
-        TriggerVerdict verdict;
-        do
-        {
-            verdict = h.Tick();
-        }
-        while (!verdict.Fired && h.Now.UtcTicks - start < TimeSpan.FromMinutes(10).Ticks);
+        var first = h.Tick();
+        Run(h, TimeSpan.FromMinutes(4), v => Assert.False(v.Fired));
 
-        Assert.True(verdict.Fired);
-        Assert.Equal(FiveMinutes.Ticks, h.Now.UtcTicks - start);
-        Assert.Equal(start, verdict.FailingSinceUtcTicks);
+        // One source error 4:10 into the episode: the measurement is unknown, so the episode ends.
+        h.SetError("error_rate");
+        var error = h.Tick();
+        Assert.Equal(VerdictOutcome.Error, error.Outcome);
+        Assert.Equal(0, error.FailingSinceUtcTicks);
+        Assert.Equal(0, error.ConsecutiveFailures);
+
+        // Breaching again: the first tick would have been past the old 5:00, yet nothing fires before a new full 5:00.
+        h.Set("error_rate", 0.10);
+        var restart = h.Tick();
+        Assert.False(restart.Fired);
+        Assert.Equal(h.Now.UtcTicks, restart.FailingSinceUtcTicks);
+        Assert.Equal(1, restart.ConsecutiveFailures);
+        Assert.NotEqual(first.FailingSinceUtcTicks, restart.FailingSinceUtcTicks);
+
+        // The restart tick counts: 4:50 more ticks reach a full 5:00 of consecutive breaches.
+        var untilFired = h.TicksUntilFired(TimeSpan.FromMinutes(10));
+        Assert.Equal(FiveMinutes - EngineHarness.Interval, untilFired);
+    }
+
+    [Fact]
+    public void Evaluate_ErrorBetweenFailures_ResetsConsecutiveCountButNotErrorLimit()
+    {
+        var trigger = Trigger(TimeSpan.Zero);
+        trigger.ConsecutiveFailureLimit = 3;
+        trigger.ErrorLimit = 2;
+        var h = Harness(trigger);
+        h.Set("error_rate", 0.10);
+        Assert.Equal(2, new[] { h.Tick(), h.Tick() }.Last().ConsecutiveFailures);
+        h.SetError("error_rate");
+        Assert.False(h.Tick().ErrorLimitReached);
+        h.Set("error_rate", 0.10);
+        var afterError = h.Tick();
+        Assert.False(afterError.Fired);
+        Assert.Equal(1, afterError.ConsecutiveFailures);
+        Assert.False(h.Tick().Fired);
+        Assert.True(h.Tick().Fired);
+
+        // The error-limit alert still counts consecutive errors.
+        h.SetError("error_rate");
+        Assert.False(h.Tick().ErrorLimitReached);
+        Assert.True(h.Tick().ErrorLimitReached);
     }
 
     [Fact]

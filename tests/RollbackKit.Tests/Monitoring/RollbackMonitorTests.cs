@@ -109,6 +109,75 @@ public class RollbackMonitorTests
     }
 
     [Fact]
+    public async Task Tick_BreachSourceErrorBreach_ForRestartsAfterTheError()
+    {
+        await using var host = RollbackKitTestHost.Create(TestConfigs.ErrorRate);
+        host.Source.Set("baseline_error_rate", 0.5)
+            .Script("canary_error_rate", (TimeSpan.Zero, 5.2), (4 * Minute, FakeMetricValue.Failure("HTTP 500")), (4.5 * Minute, 5.2));
+
+        // Breaching from 0:00 with one error at 4:00: without the error it would fire at 5:00.
+        await host.RunAsync(TimeSpan.FromMinutes(9));
+        Assert.Empty(host.Dispatcher.Requests);
+
+        await host.RunAsync(TimeSpan.FromMinutes(1));
+        var request = Assert.Single(host.Dispatcher.Rollbacks);
+        Assert.Equal(host.Source.Start + 4.5 * Minute, request.Evidence!.FirstFailedAt);
+        Assert.Equal(host.Source.Start + 9.5 * Minute, request.Evidence.DetectedAt);
+    }
+
+    [Fact]
+    public async Task Tick_SourceWarnings_CarriedInTickResultAndRequestEvidence()
+    {
+        var warning = new WarningSource("query 'canary_error_rate': PromQL info: metric might not be a counter");
+        await using var host = RollbackKitTestHost.Create(o =>
+        {
+            TestConfigs.ErrorRate(o);
+            o.Queries[0].Source = "warning";
+            o.Queries[1].Source = "fake";
+            o.Triggers[0].For = TimeSpan.Zero;
+        }, configureServices: s => s.AddSingleton<IMetricSource>(warning));
+        host.Source.Set("baseline_error_rate", 0.5);
+
+        var tick = await host.TickAsync();
+
+        Assert.Equal([warning.Message], tick.Warnings);
+        var request = Assert.Single(host.Dispatcher.Rollbacks);
+        Assert.Equal([warning.Message], request.Evidence!.Warnings);
+
+        // The journal's Requested record carries the request with its evidence.
+        var json = System.Text.Json.JsonSerializer.Serialize(request, RollbackKit.Journal.JournalJson.Options);
+        Assert.Contains("metric might not be a counter", json, StringComparison.Ordinal);
+
+        // Without warnings nothing is carried (and nothing is allocated for them).
+        warning.Enabled = false;
+        Assert.Null((await host.TickAsync()).Warnings);
+    }
+
+    private sealed class WarningSource(string message) : IMetricSource
+    {
+        public string Message { get; } = message;
+
+        public bool Enabled { get; set; } = true;
+
+        public string Name => "warning";
+
+        public ValueTask QueryAsync(MetricQueryBatch batch, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < batch.Targets.Count; i++)
+            {
+                batch.SetValue(i, 5.2);
+            }
+
+            if (Enabled)
+            {
+                batch.AddWarning(Message);
+            }
+
+            return default;
+        }
+    }
+
+    [Fact]
     public async Task Tick_SourceHangs_TimesOutOnFakeClockAsError()
     {
         var hanging = Substitute.For<IMetricSource>();

@@ -247,8 +247,12 @@ internal sealed class TriggerPlan
                     errors = 0;
                     break;
                 default:
+                    // An error is an unknown measurement: the condition was not seen to hold, so the failing
+                    // episode's For clock and consecutive count restart; the windowed total and the fired latch stay.
                     errors++;
                     errorLimitReached = errors == errorLimit;
+                    failingSince = 0;
+                    consecutive = 0;
                     break;
             }
 
