@@ -31,6 +31,12 @@ public enum JournalEntryKind
 
     /// <summary>The workflow ended (carries <see cref="JournalEntry.Audit"/>).</summary>
     Completed = 8,
+
+    /// <summary>
+    /// A dry-run trigger fired: carries the request with the trigger's evidence (trigger, condition, measured values, actual,
+    /// threshold); nothing was acted on.
+    /// </summary>
+    DryRunFired = 9,
 }
 
 /// <summary>One append-only journal record.</summary>
