@@ -36,7 +36,8 @@ public readonly record struct DispatchResult(DispatchStatus Status, string? Roll
 
 /// <summary>
 /// The single entry point for every reason to roll back. Guarantees one rollback per target at a time: a request
-/// for a target whose rollback is pending or running joins it instead of starting a second one.
+/// for a target whose rollback is pending or running joins it instead of starting a second one, and within the cooldown
+/// after it finished a request is answered with it (manual requests may pass <see cref="RollbackRequest.Force"/>).
 /// </summary>
 public interface IRollbackDispatcher
 {
