@@ -56,17 +56,31 @@ foreach (var trigger in options.Triggers)
 }
 
 Console.WriteLine();
+var startedAt = time.GetUtcNow();
 await host.StartAsync();
 
 var controller = host.Services.GetRequiredService<IRollbackController>();
+var journal = host.Services.GetRequiredService<IRollbackJournal>();
 var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(50);
 RollbackStatus? status = null;
+JournalEntry? refusal = null;
 while (time.GetUtcNow() < deadline)
 {
     status = controller.GetStatus(options.Targets[0].Id);
     if (status is { State: RollbackState.RolledBack or RollbackState.RollbackFailed or RollbackState.Rejected or RollbackState.NeedsAttention })
     {
         break;
+    }
+
+    // A request that did not start a rollback is journaled with its reason (for example the cooldown after the last run).
+    if (status is null)
+    {
+        var entries = await journal.ReadAsync(options.Targets[0].Id);
+        refusal = entries.LastOrDefault(e => e.Timestamp >= startedAt && e.Kind is JournalEntryKind.Refused or JournalEntryKind.Alert or JournalEntryKind.Duplicate);
+        if (refusal is not null)
+        {
+            break;
+        }
     }
 
     await Task.Delay(TimeSpan.FromMilliseconds(200));
@@ -78,7 +92,14 @@ await host.StopAsync();
 Console.WriteLine();
 if (status is null)
 {
-    Console.WriteLine("No rollback happened within 50 s.");
+    Console.WriteLine(refusal is null
+        ? "No rollback happened within 50 s: no trigger fired."
+        : $"No rollback happened: {refusal.Message}");
+    if (refusal is { Kind: JournalEntryKind.Refused })
+    {
+        Console.WriteLine($"The journal remembers earlier runs: wait for the cooldown ({options.Workflow.Cooldown.TotalMinutes:0} min), or delete {Path.GetFullPath(options.Workflow.JournalPath)} to start afresh.");
+    }
+
     return 1;
 }
 

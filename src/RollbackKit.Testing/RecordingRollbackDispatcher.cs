@@ -20,11 +20,14 @@ public sealed class RecordingRollbackDispatcher : IRollbackDispatcher
         }
     }
 
-    /// <summary>Rollback requests (not alert-only) received so far.</summary>
-    public IReadOnlyList<RollbackRequest> Rollbacks => Requests.Where(static r => !r.AlertOnly).ToArray();
+    /// <summary>Rollback requests (not alert-only, not dry-run) received so far.</summary>
+    public IReadOnlyList<RollbackRequest> Rollbacks => Requests.Where(static r => !r.AlertOnly && !IsDryRun(r)).ToArray();
 
-    /// <summary>Alert-only requests received so far.</summary>
-    public IReadOnlyList<RollbackRequest> Alerts => Requests.Where(static r => r.AlertOnly).ToArray();
+    /// <summary>Alert-only requests (not dry-run) received so far.</summary>
+    public IReadOnlyList<RollbackRequest> Alerts => Requests.Where(static r => r.AlertOnly && !IsDryRun(r)).ToArray();
+
+    /// <summary>Fires of dry-run triggers received so far (the real dispatcher only journals them).</summary>
+    public IReadOnlyList<RollbackRequest> DryRuns => Requests.Where(static r => IsDryRun(r)).ToArray();
 
     /// <inheritdoc />
     public ValueTask<DispatchResult> DispatchAsync(RollbackRequest request, CancellationToken cancellationToken = default)
@@ -34,7 +37,10 @@ public sealed class RecordingRollbackDispatcher : IRollbackDispatcher
         {
             _requests.Add(request);
             var id = "recorded-" + _requests.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ValueTask.FromResult(new DispatchResult(request.AlertOnly ? DispatchStatus.AlertRaised : DispatchStatus.Started, id, "recorded"));
+            var status = IsDryRun(request) ? DispatchStatus.DryRunRecorded : request.AlertOnly ? DispatchStatus.AlertRaised : DispatchStatus.Started;
+            return ValueTask.FromResult(new DispatchResult(status, status == DispatchStatus.DryRunRecorded ? null : id, "recorded"));
         }
     }
+
+    private static bool IsDryRun(RollbackRequest request) => request.Evidence is { DryRun: true };
 }

@@ -95,4 +95,27 @@ public sealed class RollbackRequest
 
     /// <summary>Only alert, never roll back (for example a trigger with <see cref="TriggerAction.AlertOnly"/>).</summary>
     public bool AlertOnly { get; init; }
+
+    /// <summary>
+    /// For manual requests: roll back even though the target's last rollback finished within the cooldown (by default such a
+    /// request is answered with that rollback instead of starting another). Automatic requests ignore it. Default: <see langword="false"/>.
+    /// </summary>
+    public bool Force { get; init; }
+
+    /// <summary>
+    /// The deduplication key within its source: keys are compared per <see cref="TriggerType"/>, so one source's key never
+    /// suppresses another's. Derived, never stored, so journals written before keys were scoped replay the same way.
+    /// </summary>
+    internal string? ScopedDeduplicationKey() => DeduplicationKey is null ? null : ScopeDeduplicationKey(TriggerType, DeduplicationKey);
+
+    /// <summary>The key <paramref name="key"/> within the source <paramref name="source"/>.</summary>
+    internal static string ScopeDeduplicationKey(RollbackTriggerType source, string key) => source switch
+    {
+        RollbackTriggerType.MetricTrigger => "trigger/" + key,
+        RollbackTriggerType.Manual => "manual/" + key,
+        RollbackTriggerType.IncidentEscalation => "incident/" + key,
+        RollbackTriggerType.PolicyBreach => "policy-breach/" + key,
+        RollbackTriggerType.Alert => "alert/" + key,
+        _ => ((int)source).ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + key,
+    };
 }

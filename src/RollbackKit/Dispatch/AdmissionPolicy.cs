@@ -19,15 +19,22 @@ internal enum AdmissionVerdict
 
 /// <summary>An admission decision and, unless admitted, the reason given to people.</summary>
 /// <param name="Verdict">The decision.</param>
-/// <param name="Reason">Why, for the journal, the notification and the caller; <see langword="null"/> when admitted.</param>
-internal readonly record struct AdmissionDecision(AdmissionVerdict Verdict, string? Reason)
+/// <param name="Reason">Why, for the journal, the log and the caller; <see langword="null"/> when admitted.</param>
+/// <param name="RollbackId">The rollback the decision refers to (the one that just finished), if any.</param>
+internal readonly record struct AdmissionDecision(AdmissionVerdict Verdict, string? Reason, string? RollbackId = null)
 {
     public static AdmissionDecision Admit => default;
 
     public static AdmissionDecision Alert(string reason) => new(AdmissionVerdict.Alert, reason);
 
-    public static AdmissionDecision Refuse(string reason) => new(AdmissionVerdict.Refuse, reason);
+    public static AdmissionDecision Refuse(string reason, string? rollbackId = null) => new(AdmissionVerdict.Refuse, reason, rollbackId);
 }
+
+/// <summary>A target's last rollback that ran to an end (rolled back or failed).</summary>
+/// <param name="RollbackId">Its id.</param>
+/// <param name="State"><see cref="RollbackState.RolledBack"/> or <see cref="RollbackState.RollbackFailed"/>.</param>
+/// <param name="CompletedAt">When it finished.</param>
+internal readonly record struct FinishedRollback(string RollbackId, RollbackState State, DateTimeOffset CompletedAt);
 
 /// <summary>
 /// Decides whether a request may roll its target back. Pure: every input is an argument (the switches' state, the target's
@@ -82,37 +89,60 @@ internal sealed class AdmissionPolicy(IOptions<DispatchOptions> options)
     }
 
     /// <summary>
-    /// The limits on automatic rollbacks of one target: the cooldown after its last rollback, then the attempts within the window.
-    /// Manual requests are always admitted.
+    /// The limits of one target, for every request: within the cooldown after its last rollback finished (the "recently
+    /// finished" window), automatic requests are refused and manual ones are answered with that rollback unless they
+    /// <see cref="RollbackRequest.Force"/>; then automatic requests are limited to the attempts within the window.
     /// </summary>
     /// <param name="request">The request.</param>
-    /// <param name="lastCompletedAt">When the target's last automatic rollback finished, if any.</param>
+    /// <param name="lastFinished">The target's last rollback that ran to an end (of any origin), if any.</param>
     /// <param name="attempts">When the target's automatic rollbacks started (older ones are ignored).</param>
     /// <param name="now">The current time.</param>
-    public AdmissionDecision CheckLimits(RollbackRequest request, DateTimeOffset? lastCompletedAt, IReadOnlyList<DateTimeOffset> attempts, DateTimeOffset now)
+    public AdmissionDecision CheckLimits(RollbackRequest request, FinishedRollback? lastFinished, IReadOnlyList<DateTimeOffset> attempts, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(attempts);
-        if (!IsAutomatic(request))
+        var targetId = request.Target.Id;
+        var automatic = IsAutomatic(request);
+        if (lastFinished is { } last && now - last.CompletedAt < _options.Cooldown && (automatic || !request.Force))
         {
-            return AdmissionDecision.Admit;
+            var ago = now - last.CompletedAt;
+            var what = last.State == RollbackState.RollbackFailed
+                ? $"{targetId} had a failed rollback {Describe(ago)} ago (run {last.RollbackId})"
+                : $"{targetId} was rolled back {Describe(ago)} ago by run {last.RollbackId}";
+            return automatic
+                ? AdmissionDecision.Refuse($"{what}; cooldown of {Describe(_options.Cooldown)} has {Describe(_options.Cooldown - ago)} left, so no automatic rollback. A manual rollback with Force overrides it.", last.RollbackId)
+                : AdmissionDecision.Refuse($"{what}; pass Force to run again.", last.RollbackId);
         }
 
-        var targetId = request.Target.Id;
-        if (lastCompletedAt is { } last && now - last < _options.Cooldown)
+        if (!automatic)
         {
-            var remaining = _options.Cooldown - (now - last);
-            return AdmissionDecision.Refuse($"{targetId} was rolled back at {last:O}; cooldown of {_options.Cooldown} has {remaining} left. Use a manual rollback to override.");
+            return AdmissionDecision.Admit;
         }
 
         var recent = CountRecent(attempts, now);
         if (recent >= _options.MaxAttemptsPerTarget)
         {
-            return AdmissionDecision.Refuse($"{targetId} already had {recent} automatic rollbacks within {_options.AttemptWindow} (maximum {_options.MaxAttemptsPerTarget}); a human must decide.");
+            return AdmissionDecision.Refuse($"{targetId} already had {recent} automatic rollbacks within {Describe(_options.AttemptWindow)} (maximum {_options.MaxAttemptsPerTarget}); a human must decide.");
         }
 
         return AdmissionDecision.Admit;
     }
+
+    /// <summary>A duration for people: <c>40 s</c>, <c>3 min 0 s</c>, <c>2 h 5 min</c>, <c>1 d 2 h</c>.</summary>
+    public static string Describe(TimeSpan duration)
+    {
+        if (duration < TimeSpan.Zero)
+        {
+            duration = TimeSpan.Zero;
+        }
+
+        return duration.TotalMinutes < 1 ? Invariant($"{(int)duration.TotalSeconds} s")
+            : duration.TotalHours < 1 ? Invariant($"{(int)duration.TotalMinutes} min {duration.Seconds} s")
+            : duration.TotalDays < 1 ? Invariant($"{(int)duration.TotalHours} h {duration.Minutes} min")
+            : Invariant($"{(int)duration.TotalDays} d {duration.Hours} h");
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
     /// <summary>Whether an attempt made at <paramref name="at"/> still counts at <paramref name="now"/>.</summary>
     public bool StillCounts(DateTimeOffset at, DateTimeOffset now) => now - at < _options.AttemptWindow;

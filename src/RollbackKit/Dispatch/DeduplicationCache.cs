@@ -32,14 +32,27 @@ internal sealed class DeduplicationCache
     /// </summary>
     public bool TryRemember(string key, out string? previous)
     {
+        var sighting = Remember(key);
+        previous = sighting.Previous;
+        sighting.Decision?.TrySetResult(null);
+        return sighting.IsNew;
+    }
+
+    /// <summary>
+    /// Remembers <paramref name="key"/> as first seen now unless it was seen within the window. A new key comes with the
+    /// <see cref="Sighting.Decision"/> its request completes with the rollback it led to; a repeat comes with the rollback the
+    /// first led to, or, while the first is still being decided, <see cref="Sighting.PreviousDecision"/> to wait for.
+    /// </summary>
+    public Sighting Remember(string key)
+    {
         var now = _time.GetUtcNow();
-        var fresh = new Entry(null, now);
+        var decision = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fresh = new Entry(null, now, decision.Task);
         while (true)
         {
             if (_entries.TryAdd(key, fresh))
             {
-                previous = null;
-                return true;
+                return new Sighting(true, null, null, decision);
             }
 
             if (!_entries.TryGetValue(key, out var existing))
@@ -49,14 +62,13 @@ internal sealed class DeduplicationCache
 
             if (now - existing.FirstSeen < _window)
             {
-                previous = existing.RollbackId;
-                return false;
+                var pending = existing.RollbackId is null && existing.Decision is { IsCompleted: false } task ? task : null;
+                return new Sighting(false, existing.RollbackId, pending, null);
             }
 
             if (_entries.TryUpdate(key, fresh, existing))
             {
-                previous = null;
-                return true;
+                return new Sighting(true, null, null, decision);
             }
         }
     }
@@ -65,7 +77,7 @@ internal sealed class DeduplicationCache
     public void SetRollbackId(string key, string rollbackId) =>
         _entries.AddOrUpdate(
             key,
-            static (_, a) => new Entry(a.Id, a.Now),
+            static (_, a) => new Entry(a.Id, a.Now, null),
             static (_, e, a) => e with { RollbackId = a.Id },
             (Id: rollbackId, Now: _time.GetUtcNow()));
 
@@ -77,7 +89,7 @@ internal sealed class DeduplicationCache
     {
         if (!_entries.TryGetValue(key, out var existing) || seenAt - existing.FirstSeen >= _window)
         {
-            _entries[key] = new Entry(rollbackId, seenAt);
+            _entries[key] = new Entry(rollbackId, seenAt, null);
         }
         else if (rollbackId is not null)
         {
@@ -109,6 +121,13 @@ internal sealed class DeduplicationCache
         }
     }
 
-    /// <summary>A remembered key: the rollback it led to (if any) and when it was first seen.</summary>
-    private readonly record struct Entry(string? RollbackId, DateTimeOffset FirstSeen);
+    /// <summary>A remembered key: the rollback it led to (if any), when it was first seen, and the decision of its first request.</summary>
+    private readonly record struct Entry(string? RollbackId, DateTimeOffset FirstSeen, Task<string?>? Decision);
+
+    /// <summary>What <see cref="Remember"/> found.</summary>
+    /// <param name="IsNew">Whether the key is new (or its window had passed).</param>
+    /// <param name="Previous">For a repeat, the rollback the key led to, if known.</param>
+    /// <param name="PreviousDecision">For a repeat whose first request is still being decided, its outcome to wait for.</param>
+    /// <param name="Decision">For a new key, to complete with the rollback its request led to (or <see langword="null"/>).</param>
+    internal readonly record struct Sighting(bool IsNew, string? Previous, Task<string?>? PreviousDecision, TaskCompletionSource<string?>? Decision);
 }

@@ -10,16 +10,17 @@ internal sealed partial class RollbackDispatcher
 {
     public bool AutoRollbackEnabled => _killSwitch.GlobalEnabled;
 
-    public ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, CancellationToken cancellationToken = default)
+    public ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, CancellationToken cancellationToken = default) =>
+        RollbackAsync(targetId, reason, requestedBy, force: false, cancellationToken);
+
+    public ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, bool force, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
-        if (!_catalog.TryGet(targetId, out var target))
-        {
-            return ValueTask.FromResult(new DispatchResult(DispatchStatus.Rejected, null, $"Unknown target '{targetId}'."));
-        }
 
+        // An unknown target is refused by the dispatcher like any other request: logged and journaled with its reason.
+        var target = _catalog.TryGet(targetId, out var configured) ? configured : new RollbackTarget(targetId);
         return DispatchAsync(
             new RollbackRequest
             {
@@ -29,6 +30,7 @@ internal sealed partial class RollbackDispatcher
                 Reason = reason,
                 RequestedBy = requestedBy,
                 RequestedAt = Time.GetUtcNow(),
+                Force = force,
             },
             cancellationToken);
     }
@@ -58,7 +60,7 @@ internal sealed partial class RollbackDispatcher
         try
         {
             runtime.Attempts.Clear();
-            runtime.LastCompletedAt = null;
+            runtime.LastFinished = null;
         }
         finally
         {
@@ -167,9 +169,9 @@ internal sealed partial class RollbackDispatcher
                 _registry.Runtime(targetId).Attempts.AddRange(attempts);
             }
 
-            foreach (var (targetId, completedAt) in replay.LastCompleted)
+            foreach (var (targetId, finished) in LastFinished(entries))
             {
-                _registry.Runtime(targetId).LastCompletedAt = completedAt;
+                _registry.Runtime(targetId).LastFinished = finished;
             }
 
             _deduplication.Purge(force: true);
@@ -185,6 +187,21 @@ internal sealed partial class RollbackDispatcher
         {
             _initGate.Release();
         }
+    }
+
+    /// <summary>Each target's last rollback that ran to an end (rolled back or failed, of any origin), from the journal.</summary>
+    private static Dictionary<string, FinishedRollback> LastFinished(IReadOnlyList<JournalEntry> entries)
+    {
+        var result = new Dictionary<string, FinishedRollback>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (entry is { Kind: JournalEntryKind.Completed, RollbackId: { } id, Audit.State: RollbackState.RolledBack or RollbackState.RollbackFailed })
+            {
+                result[entry.TargetId] = new FinishedRollback(id, entry.Audit.State, entry.Timestamp);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Returns (and forgets) the unfinished rollback of a target; with a shared lock the journal is re-read.</summary>

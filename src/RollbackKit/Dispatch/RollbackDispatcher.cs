@@ -100,16 +100,45 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         var targetId = request.Target.Id;
         if (!_catalog.TryGet(targetId, out var target))
         {
-            return await RefuseAsync(request, $"Unknown target '{targetId}'.", cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(request, null, $"Unknown target '{targetId}'.", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (request.Evidence is { DryRun: true } evidence)
+        {
+            return await DryRunAsync(request, evidence, cancellationToken).ConfigureAwait(false);
         }
 
         _deduplication.Purge();
-        if (request.DeduplicationKey is { } key && !_deduplication.TryRemember(key, out var previous))
+        if (request.ScopedDeduplicationKey() is not { } key)
         {
-            await Journal.DuplicateAsync(previous, request, $"deduplication key '{key}' seen before", cancellationToken).ConfigureAwait(false);
-            return new DispatchResult(DispatchStatus.Duplicate, previous, $"Deduplication key '{key}' was seen before.");
+            return await AdmitAsync(target, request, cancellationToken).ConfigureAwait(false);
         }
 
+        var sighting = _deduplication.Remember(key);
+        if (!sighting.IsNew)
+        {
+            // The same key is answered the same way: while its first request is still being decided, wait for that decision.
+            var previous = sighting.Previous ?? (sighting.PreviousDecision is { } pending ? await pending.WaitAsync(cancellationToken).ConfigureAwait(false) : null);
+            return await DuplicateAsync(request, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        string? decided = null;
+        try
+        {
+            var result = await AdmitAsync(target, request, cancellationToken).ConfigureAwait(false);
+            decided = result.RollbackId;
+            return result;
+        }
+        finally
+        {
+            sighting.Decision?.TrySetResult(decided);
+        }
+    }
+
+    /// <summary>Screens the request, then joins, refuses or starts under the target gate.</summary>
+    private async ValueTask<DispatchResult> AdmitAsync(RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
+    {
+        var targetId = target.Id;
         var screen = _admission.Screen(request, _killSwitch.IsEnabled(targetId), _killSwitch.IsPastPointOfNoReturn(targetId));
         if (screen.Verdict == AdmissionVerdict.Alert)
         {
@@ -121,48 +150,71 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         while (runtime.Active is { } finishing && finishing.State.IsTerminal())
         {
             // That rollback has reached its outcome and is only recording it before releasing the target: joining it would lose
-            // this request. Wait for the release, then decide as for any request (a new rollback, or the cooldown).
+            // this request. Wait for the release, then decide as for any request (which then sees it as just finished).
             runtime.Gate.Release();
             await ((Task)finishing.Completion.Task).ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        Decision decision;
         try
         {
-            return await DecideUnderGateAsync(runtime, target, request, cancellationToken).ConfigureAwait(false);
+            decision = await DecideUnderGateAsync(runtime, target, request, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             runtime.Gate.Release();
         }
+
+        // Joins and refusals change nothing the next request depends on (that was decided under the gate): they are journaled
+        // after the gate is released, so a burst of requests never holds up the run they join.
+        switch (decision.Record)
+        {
+            case JournalEntryKind.Joined:
+                await Journal.JoinedAsync(decision.Result.RollbackId, request, decision.JournalMessage!, cancellationToken).ConfigureAwait(false);
+                break;
+            case JournalEntryKind.Refused:
+                await Journal.RefusedAsync(decision.Result.RollbackId, request, decision.Result.Message!, cancellationToken).ConfigureAwait(false);
+                Log.Refused(_logger, targetId, decision.Result.Message!);
+                break;
+        }
+
+        return decision.Result;
     }
 
-    /// <summary>Joins the rollback in progress, or checks the limits, takes the lock and starts one. Called under the target gate.</summary>
-    private async ValueTask<DispatchResult> DecideUnderGateAsync(TargetRuntime runtime, RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Joins the rollback in progress, or checks the limits, takes the lock and starts one. Called under the target gate; what
+    /// <see cref="Decision.Record"/> names is journaled by the caller after releasing it.
+    /// </summary>
+    private async ValueTask<Decision> DecideUnderGateAsync(TargetRuntime runtime, RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
     {
         var targetId = target.Id;
         var now = Time.GetUtcNow();
         if (runtime.Active is { } active)
         {
-            return await JoinAsync(active, request, "joined the rollback already in progress", cancellationToken).ConfigureAwait(false);
+            return Join(active, request, "joined the rollback already in progress");
         }
 
         var automatic = AdmissionPolicy.IsAutomatic(request);
-        if (automatic)
+        runtime.Attempts.RemoveAll(t => !_admission.StillCounts(t, now));
+        var limits = _admission.CheckLimits(request, runtime.LastFinished, runtime.Attempts, now);
+        if (limits.Verdict == AdmissionVerdict.Refuse)
         {
-            runtime.Attempts.RemoveAll(t => !_admission.StillCounts(t, now));
-            var limits = _admission.CheckLimits(request, runtime.LastCompletedAt, runtime.Attempts, now);
-            if (limits.Verdict == AdmissionVerdict.Refuse)
+            if (limits.RollbackId is { } finished && request.ScopedDeduplicationKey() is { } refusedKey)
             {
-                return await RefuseAsync(request, limits.Reason!, cancellationToken).ConfigureAwait(false);
+                // A repeat of this key is answered with the rollback that made this request unnecessary.
+                _deduplication.SetRollbackId(refusedKey, finished);
             }
+
+            return new Decision(new DispatchResult(DispatchStatus.Rejected, limits.RollbackId, limits.Reason), JournalEntryKind.Refused, null);
         }
 
         var handle = await _lock.TryAcquireAsync(targetId, cancellationToken).ConfigureAwait(false);
         if (handle is null)
         {
-            await Journal.JoinedAsync(null, request, "another process holds the target lock and is rolling it back", cancellationToken).ConfigureAwait(false);
-            return new DispatchResult(DispatchStatus.Joined, null, $"Another process is rolling back {targetId}.");
+            const string elsewhere = "another process holds the target lock and is rolling it back";
+            Log.JoinedElsewhere(_logger, targetId);
+            return new Decision(new DispatchResult(DispatchStatus.Joined, null, $"Another process is rolling back {targetId}."), JournalEntryKind.Joined, elsewhere);
         }
 
         WorkflowRun run;
@@ -176,14 +228,14 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 handle = null;
                 if (run.State.IsTerminal())
                 {
-                    return await RefuseAsync(request, $"An unfinished rollback of {targetId} needs human attention first.", cancellationToken).ConfigureAwait(false);
+                    return new Decision(new DispatchResult(DispatchStatus.Rejected, run.RollbackId, $"An unfinished rollback of {targetId} ({run.RollbackId}) needs human attention first."), JournalEntryKind.Refused, null);
                 }
 
-                return await JoinAsync(run, request, "joined an unfinished rollback resumed from the journal", cancellationToken).ConfigureAwait(false);
+                return Join(run, request, "joined an unfinished rollback resumed from the journal");
             }
 
             var id = NewRollbackId(now);
-            if (request.DeduplicationKey is { } dedup)
+            if (request.ScopedDeduplicationKey() is { } dedup)
             {
                 _deduplication.SetRollbackId(dedup, id);
             }
@@ -214,19 +266,40 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
 
         _runner.Start(runtime, run);
         Log.Accepted(_logger, run.RollbackId, targetId, request.TriggerType, request.Severity.ToPriority(), request.Reason);
-        return new DispatchResult(DispatchStatus.Started, run.RollbackId, $"Rollback {run.RollbackId} of {targetId} accepted ({request.Severity.ToPriority()}).");
+        return new Decision(new DispatchResult(DispatchStatus.Started, run.RollbackId, $"Rollback {run.RollbackId} of {targetId} accepted ({request.Severity.ToPriority()})."), null, null);
     }
 
-    private async ValueTask<DispatchResult> JoinAsync(WorkflowRun run, RollbackRequest request, string message, CancellationToken cancellationToken)
+    /// <summary>Counts the request into <paramref name="run"/>; its <see cref="JournalEntryKind.Joined"/> record is written after the gate is released.</summary>
+    private Decision Join(WorkflowRun run, RollbackRequest request, string message)
     {
         run.AddJoined();
-        if (request.DeduplicationKey is { } key)
+        if (request.ScopedDeduplicationKey() is { } key)
         {
             _deduplication.SetRollbackId(key, run.RollbackId);
         }
 
-        await Journal.JoinedAsync(run.RollbackId, request, message, cancellationToken).ConfigureAwait(false);
-        return new DispatchResult(DispatchStatus.Joined, run.RollbackId, $"Rollback {run.RollbackId} of {run.Target.Id} is already {run.State}; {message}.");
+        return new Decision(
+            new DispatchResult(DispatchStatus.Joined, run.RollbackId, $"Rollback {run.RollbackId} of {run.Target.Id} is already {run.State}; {message}."),
+            JournalEntryKind.Joined,
+            message);
+    }
+
+    private async ValueTask<DispatchResult> DuplicateAsync(RollbackRequest request, string? previous, CancellationToken cancellationToken)
+    {
+        var message = previous is null
+            ? $"Deduplication key '{request.DeduplicationKey}' from {request.TriggerType} was seen before; nothing new happened."
+            : $"Deduplication key '{request.DeduplicationKey}' from {request.TriggerType} was seen before and led to rollback {previous}; nothing new happened.";
+        await Journal.DuplicateAsync(previous, request, message, cancellationToken).ConfigureAwait(false);
+        Log.Duplicate(_logger, request.Target.Id, message);
+        return new DispatchResult(DispatchStatus.Duplicate, previous, message);
+    }
+
+    private async ValueTask<DispatchResult> DryRunAsync(RollbackRequest request, TriggerEvidence evidence, CancellationToken cancellationToken)
+    {
+        var message = $"Trigger {evidence.TriggerName} fired in dry run for {request.Target.Id}; recorded, not acted on: {request.Reason}";
+        await Journal.DryRunFiredAsync(request, message, cancellationToken).ConfigureAwait(false);
+        Log.DryRunRecorded(_logger, request.Target.Id, message);
+        return new DispatchResult(DispatchStatus.DryRunRecorded, null, message);
     }
 
     private async ValueTask<DispatchResult> AlertAsync(RollbackRequest request, string message, CancellationToken cancellationToken)
@@ -237,11 +310,11 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         return new DispatchResult(DispatchStatus.AlertRaised, null, message);
     }
 
-    private async ValueTask<DispatchResult> RefuseAsync(RollbackRequest request, string message, CancellationToken cancellationToken)
+    private async ValueTask<DispatchResult> RefuseAsync(RollbackRequest request, string? rollbackId, string message, CancellationToken cancellationToken)
     {
-        await Journal.RefusedAsync(request, message, cancellationToken).ConfigureAwait(false);
+        await Journal.RefusedAsync(rollbackId, request, message, cancellationToken).ConfigureAwait(false);
         Log.Refused(_logger, request.Target.Id, message);
-        return new DispatchResult(DispatchStatus.Rejected, null, message);
+        return new DispatchResult(DispatchStatus.Rejected, rollbackId, message);
     }
 
     private static string DecisionName(DispatchStatus status) => status switch
@@ -250,6 +323,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         DispatchStatus.Joined => "joined",
         DispatchStatus.Duplicate => "duplicate",
         DispatchStatus.AlertRaised => "alert",
+        DispatchStatus.DryRunRecorded => "dry_run",
         _ => "refused",
     };
 
@@ -257,4 +331,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         string.Create(CultureInfo.InvariantCulture, $"rb-{now.UtcDateTime:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..12]}");
 
     public void Dispose() => _initGate.Dispose();
+
+    /// <summary>A decision made under the target gate and, for a join or refusal, the record to journal once the gate is released.</summary>
+    private readonly record struct Decision(DispatchResult Result, JournalEntryKind? Record, string? JournalMessage);
 }

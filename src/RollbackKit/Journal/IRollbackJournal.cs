@@ -20,7 +20,10 @@ public enum JournalEntryKind
     /// <summary>Only an alert was raised (alert-only, kill switch, point of no return, medium severity).</summary>
     Alert = 4,
 
-    /// <summary>A request was refused (unknown target, attempts exhausted, cooldown).</summary>
+    /// <summary>
+    /// A request was refused (unknown target, attempts exhausted, cooldown, a manual request shortly after a finished rollback,
+    /// which <see cref="JournalEntry.RollbackId"/> then names); <see cref="JournalEntry.Message"/> says why.
+    /// </summary>
     Refused = 5,
 
     /// <summary>A playbook step finished (carries <see cref="JournalEntry.Step"/>).</summary>
@@ -31,6 +34,12 @@ public enum JournalEntryKind
 
     /// <summary>The workflow ended (carries <see cref="JournalEntry.Audit"/>).</summary>
     Completed = 8,
+
+    /// <summary>
+    /// A dry-run trigger fired: carries the request with the trigger's evidence (trigger, condition, measured values, actual,
+    /// threshold); nothing was acted on.
+    /// </summary>
+    DryRunFired = 9,
 }
 
 /// <summary>One append-only journal record.</summary>

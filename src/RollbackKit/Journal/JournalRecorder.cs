@@ -47,6 +47,14 @@ internal sealed class JournalRecorder(IRollbackJournal journal, TimeProvider tim
     public ValueTask RefusedAsync(RollbackRequest request, string message, CancellationToken cancellationToken) =>
         Append(JournalEntryKind.Refused, null, request, message, cancellationToken);
 
+    /// <summary>A dry-run trigger fired; nothing is acted on.</summary>
+    public ValueTask DryRunFiredAsync(RollbackRequest request, string message, CancellationToken cancellationToken) =>
+        Append(JournalEntryKind.DryRunFired, null, request, message, cancellationToken);
+
+    /// <summary>A refused request; <paramref name="rollbackId"/> names the rollback the refusal refers to (one that just finished), if any.</summary>
+    public ValueTask RefusedAsync(string? rollbackId, RollbackRequest request, string message, CancellationToken cancellationToken) =>
+        Append(JournalEntryKind.Refused, rollbackId, request, message, cancellationToken);
+
     /// <summary>A rollback moves to <paramref name="state"/>; written before the state is acted on.</summary>
     public ValueTask TransitionAsync(string rollbackId, string targetId, RollbackState state, string? message, CancellationToken cancellationToken) =>
         journal.AppendAsync(

@@ -49,7 +49,8 @@ internal static class JournalReplay
         var result = new JournalReplayResult();
         foreach (var entry in entries)
         {
-            if (entry.Request?.DeduplicationKey is { } key)
+            // Keys are scoped by their source (the request's trigger type), which every journal line carries.
+            if (entry.Request?.ScopedDeduplicationKey() is { } key)
             {
                 result.DeduplicationKeys.Add(new DeduplicationSighting(key, entry.RollbackId, entry.Timestamp));
             }

@@ -226,10 +226,13 @@ internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
                 if (trigger.DryRun)
                 {
                     Log.DryRunFired(_logger, trigger.Name, target.Id, verdict.Actual, verdict.Threshold);
-                    continue;
+                }
+                else
+                {
+                    Log.TriggerFired(_logger, trigger.Name, target.Id, verdict.Actual, verdict.Threshold, trigger.Severity);
                 }
 
-                Log.TriggerFired(_logger, trigger.Name, target.Id, verdict.Actual, verdict.Threshold, trigger.Severity);
+                // A dry-run fire goes to the dispatcher too, which journals it (DryRunFired) and acts on nothing.
                 request = VerdictTranslator.FiredRequest(target, trigger, verdict, evidence, now);
             }
             else
@@ -259,7 +262,7 @@ internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
         try
         {
             await _dispatcher.DispatchAsync(request, cancellationToken).ConfigureAwait(false);
-            if (request.Evidence is not null)
+            if (request.Evidence is { DryRun: false })
             {
                 _metrics.DetectionTime(_time.GetUtcNow() - request.Evidence.FirstFailedAt);
             }

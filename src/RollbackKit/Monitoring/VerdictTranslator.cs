@@ -35,7 +35,10 @@ internal static class VerdictTranslator
         };
     }
 
-    /// <summary>The rollback (or, for alert-only triggers, alert) request of a fired verdict.</summary>
+    /// <summary>
+    /// The rollback (or, for alert-only triggers, alert) request of a fired verdict. For a dry-run trigger the evidence says
+    /// <see cref="TriggerEvidence.DryRun"/>: the dispatcher records it and acts on nothing.
+    /// </summary>
     public static RollbackRequest FiredRequest(RollbackTarget target, TriggerDefinition trigger, TriggerVerdict verdict, TriggerEvidence evidence, DateTimeOffset now) => new()
     {
         Target = target,

@@ -42,12 +42,28 @@ public sealed class RollbackStatus
 /// </summary>
 public interface IRollbackController
 {
-    /// <summary>Rolls a target back now (a manual request: no approval, not limited by kill switches, cooldown or attempts).</summary>
+    /// <summary>
+    /// Rolls a target back now (a manual request: no approval, not limited by kill switches or attempts). While a rollback of the
+    /// target is running the request joins it; within the cooldown after one finished it is refused naming that rollback
+    /// (use the overload with <c>force</c> to run again).
+    /// </summary>
     /// <param name="targetId">The target id.</param>
     /// <param name="reason">Why, for the audit record.</param>
     /// <param name="requestedBy">Who asks.</param>
     /// <param name="cancellationToken">Cancels submission only.</param>
     ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rolls a target back now, as <see cref="RollbackAsync(string, string, string, CancellationToken)"/>; with
+    /// <paramref name="force"/> also within the cooldown after the target's last rollback finished. A request while a rollback
+    /// of the target is running still joins it.
+    /// </summary>
+    /// <param name="targetId">The target id.</param>
+    /// <param name="reason">Why, for the audit record.</param>
+    /// <param name="requestedBy">Who asks.</param>
+    /// <param name="force">Run again even though the target's last rollback finished within the cooldown.</param>
+    /// <param name="cancellationToken">Cancels submission only.</param>
+    ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, bool force, CancellationToken cancellationToken = default);
 
     /// <summary>Whether automatic rollback is globally enabled (configuration, then <see cref="SetAutoRollback(bool)"/>).</summary>
     bool AutoRollbackEnabled { get; }

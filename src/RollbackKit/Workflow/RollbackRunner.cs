@@ -176,9 +176,9 @@ internal sealed class RollbackRunner(
                 }
             }
 
-            if (run.State is RollbackState.RolledBack or RollbackState.RollbackFailed && AdmissionPolicy.IsAutomatic(run.Request))
+            if (run.State is RollbackState.RolledBack or RollbackState.RollbackFailed)
             {
-                runtime.LastCompletedAt = run.CompletedAt ?? Recorder.Time.GetUtcNow();
+                runtime.LastFinished = new FinishedRollback(run.RollbackId, run.State, run.CompletedAt ?? Recorder.Time.GetUtcNow());
             }
 
             var status = Registry.Untrack(runtime, run);

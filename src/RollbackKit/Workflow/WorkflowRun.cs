@@ -116,7 +116,8 @@ internal sealed class TargetRuntime
 
     public List<DateTimeOffset> Attempts { get; } = [];
 
-    public DateTimeOffset? LastCompletedAt { get; set; }
+    /// <summary>The last rollback of the target that ran to an end (rolled back or failed), of any origin: starts the cooldown.</summary>
+    public FinishedRollback? LastFinished { get; set; }
 
     /// <summary>An unfinished rollback found in the journal at initialisation that has not been taken over yet.</summary>
     public UnfinishedRollback? Unfinished { get; set; }

@@ -85,16 +85,18 @@ public class AdmissionPolicyTests
     [Fact]
     public void CheckLimits_WithinCooldown_RefusesWithTimeLeft()
     {
-        var decision = Policy(o => o.Cooldown = TimeSpan.FromMinutes(10)).CheckLimits(Request(), Now - TimeSpan.FromMinutes(4), [], Now);
+        var decision = Policy(o => o.Cooldown = TimeSpan.FromMinutes(10)).CheckLimits(Request(), Finished(Now - TimeSpan.FromMinutes(4)), [], Now);
 
         Assert.Equal(AdmissionVerdict.Refuse, decision.Verdict);
-        Assert.Contains("00:06:00 left", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("cooldown of 10 min 0 s has 6 min 0 s left", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("by run rb-1", decision.Reason, StringComparison.Ordinal);
+        Assert.Equal("rb-1", decision.RollbackId);
     }
 
     [Fact]
     public void CheckLimits_CooldownOver_Admits()
     {
-        var decision = Policy(o => o.Cooldown = TimeSpan.FromMinutes(10)).CheckLimits(Request(), Now - TimeSpan.FromMinutes(10), [], Now);
+        var decision = Policy(o => o.Cooldown = TimeSpan.FromMinutes(10)).CheckLimits(Request(), Finished(Now - TimeSpan.FromMinutes(10)), [], Now);
 
         Assert.Equal(AdmissionVerdict.Admit, decision.Verdict);
     }
@@ -131,12 +133,48 @@ public class AdmissionPolicyTests
     }
 
     [Fact]
-    public void CheckLimits_Manual_NeverLimited()
+    public void CheckLimits_Manual_NotLimitedByAttempts()
     {
         var policy = Policy(o => o.MaxAttemptsPerTarget = 1);
 
-        var decision = policy.CheckLimits(Request(RollbackTriggerType.Manual), Now, [Now, Now], Now);
+        var decision = policy.CheckLimits(Request(RollbackTriggerType.Manual), null, [Now, Now], Now);
 
         Assert.Equal(AdmissionVerdict.Admit, decision.Verdict);
     }
+
+    [Fact]
+    public void CheckLimits_ManualWithinCooldownOfAnyRollback_RefusedNamingRunUnlessForced()
+    {
+        var policy = Policy(o => o.Cooldown = TimeSpan.FromMinutes(10));
+        var manual = Request(RollbackTriggerType.Manual);
+
+        var refused = policy.CheckLimits(manual, Finished(Now - TimeSpan.FromSeconds(40)), [], Now);
+        var failed = policy.CheckLimits(manual, Finished(Now - TimeSpan.FromSeconds(40), RollbackState.RollbackFailed), [], Now);
+        var forced = policy.CheckLimits(new RollbackRequest { Target = manual.Target, TriggerType = RollbackTriggerType.Manual, Reason = "r", Force = true }, Finished(Now - TimeSpan.FromSeconds(40)), [], Now);
+
+        Assert.Equal(AdmissionVerdict.Refuse, refused.Verdict);
+        Assert.Equal("app was rolled back 40 s ago by run rb-1; pass Force to run again.", refused.Reason);
+        Assert.Equal("rb-1", refused.RollbackId);
+        Assert.Equal("app had a failed rollback 40 s ago (run rb-1); pass Force to run again.", failed.Reason);
+        Assert.Equal(AdmissionVerdict.Admit, forced.Verdict);
+    }
+
+    [Fact]
+    public void CheckLimits_AutomaticWithForce_StillRefusedWithinCooldown()
+    {
+        var policy = Policy(o => o.Cooldown = TimeSpan.FromMinutes(10));
+        var request = new RollbackRequest { Target = Request().Target, TriggerType = RollbackTriggerType.Alert, Reason = "r", Force = true };
+
+        Assert.Equal(AdmissionVerdict.Refuse, policy.CheckLimits(request, Finished(Now - TimeSpan.FromMinutes(1)), [], Now).Verdict);
+    }
+
+    [Theory]
+    [InlineData(40, "40 s")]
+    [InlineData(180, "3 min 0 s")]
+    [InlineData(7500, "2 h 5 min")]
+    [InlineData(93600, "1 d 2 h")]
+    public void Describe_Durations_ReadableForPeople(int seconds, string expected) =>
+        Assert.Equal(expected, AdmissionPolicy.Describe(TimeSpan.FromSeconds(seconds)));
+
+    private static FinishedRollback Finished(DateTimeOffset at, RollbackState state = RollbackState.RolledBack) => new("rb-1", state, at);
 }

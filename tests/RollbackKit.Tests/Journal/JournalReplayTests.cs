@@ -91,7 +91,7 @@ public class JournalReplayTests
         var replay = JournalReplay.Replay(entries, Now, TimeSpan.FromHours(24));
 
         Assert.Equal(
-            [new DeduplicationSighting("fp-1", "a", Now - TimeSpan.FromMinutes(10)), new DeduplicationSighting("fp-1", "a", Now - TimeSpan.FromMinutes(9)), new DeduplicationSighting("fp-2", null, Now - TimeSpan.FromMinutes(8))],
+            [new DeduplicationSighting("trigger/fp-1", "a", Now - TimeSpan.FromMinutes(10)), new DeduplicationSighting("trigger/fp-1", "a", Now - TimeSpan.FromMinutes(9)), new DeduplicationSighting("trigger/fp-2", null, Now - TimeSpan.FromMinutes(8))],
             replay.DeduplicationKeys);
         Assert.Equal("a", Assert.Single(replay.Unfinished).RollbackId);
     }

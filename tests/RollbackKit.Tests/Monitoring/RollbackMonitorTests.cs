@@ -52,7 +52,7 @@ public class RollbackMonitorTests
     }
 
     [Fact]
-    public async Task Tick_DryRunTrigger_FiresButDispatchesNothing()
+    public async Task Tick_DryRunTrigger_HandsOverADryRunRecordOnly()
     {
         await using var host = RollbackKitTestHost.Create(o =>
         {
@@ -64,7 +64,13 @@ public class RollbackMonitorTests
         var ticks = await host.RunAsync(TimeSpan.FromMinutes(6));
 
         Assert.Equal(1, ticks.Sum(t => t.Fired));
-        Assert.Empty(host.Dispatcher.Requests);
+        var request = Assert.Single(host.Dispatcher.Requests);
+        Assert.True(request.Evidence!.DryRun);
+        Assert.Equal("shop/checkout", request.Target.Id);
+        Assert.Equal(5.0, request.Evidence.Actual);
+        Assert.Contains(request.Evidence.Values, v => v.Name == "canary_error_rate" && v.Value == 5.0);
+        Assert.Empty(host.Dispatcher.Rollbacks);
+        Assert.Empty(host.Dispatcher.Alerts);
     }
 
     [Fact]

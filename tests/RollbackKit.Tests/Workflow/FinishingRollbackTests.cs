@@ -41,7 +41,7 @@ public class FinishingRollbackTests
     }
 
     [Fact]
-    public async Task DispatchAsync_ManualRequestWhileRollbackFinishing_StartsNewRollback()
+    public async Task DispatchAsync_ManualRequestWhileRollbackFinishing_AnsweredWithThatRollback()
     {
         var (h, journal) = Create();
         await using var _ = h;
@@ -50,6 +50,25 @@ public class FinishingRollbackTests
         Assert.True(h.Controller.GetStatus("app")!.State.IsTerminal());
 
         var second = h.Dispatcher.DispatchAsync(h.Request(type: RollbackTriggerType.Manual)).AsTask();
+        journal.Release();
+        var result = await second.WaitAsync(WorkflowHarness.WaitLimit);
+
+        Assert.Equal(DispatchStatus.Rejected, result.Status);
+        Assert.Equal(first.RollbackId, result.RollbackId);
+        Assert.Contains("pass Force to run again", result.Message, StringComparison.Ordinal);
+        Assert.Equal(1, h.StepRuns);
+        Assert.DoesNotContain(await journal.ReadAsync("app"), e => e.Kind == JournalEntryKind.Joined);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_ForcedManualRequestWhileRollbackFinishing_StartsNewRollback()
+    {
+        var (h, journal) = Create();
+        await using var _ = h;
+        var first = await h.Dispatcher.DispatchAsync(h.Request());
+        await journal.Holding.Task.WaitAsync(WorkflowHarness.WaitLimit);
+
+        var second = h.Controller.RollbackAsync("app", "again", "alice", force: true).AsTask();
         journal.Release();
         var result = await second.WaitAsync(WorkflowHarness.WaitLimit);
 

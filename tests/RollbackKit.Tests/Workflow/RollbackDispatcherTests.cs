@@ -223,11 +223,17 @@ public class RollbackDispatcherTests
         Assert.Equal(DispatchStatus.Rejected, second.Status);
         Assert.Contains("cooldown", second.Message, StringComparison.Ordinal);
 
-        var manual = await h.Controller.RollbackAsync("app", "override", "carol");
+        var manual = await h.Controller.RollbackAsync("app", "override", "carol", force: true);
         Assert.Equal(DispatchStatus.Started, manual.Status);
         await h.WaitAsync(manual.RollbackId);
 
+        // The forced manual rollback starts a cooldown of its own.
         h.Time.Advance(TimeSpan.FromMinutes(2));
+        var afterManual = await h.Dispatcher.DispatchAsync(h.Request());
+        Assert.Equal(DispatchStatus.Rejected, afterManual.Status);
+        Assert.Equal(manual.RollbackId, afterManual.RollbackId);
+
+        h.Time.Advance(TimeSpan.FromMinutes(8));
         Assert.Equal(DispatchStatus.Started, (await h.Dispatcher.DispatchAsync(h.Request())).Status);
     }
 
