@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
 using RollbackKit.AspNetCore;
 using RollbackKit.AspNetCore.Internal;
+using RollbackKit.Redaction;
 using RollbackKit.Signals;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -73,5 +74,6 @@ public static class WebhookRollbackKitBuilderExtensions
         builder.AddWebhookEndpoints();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PolicyBreachWebhookHandler>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PolicyBreachSecretValues>());
     }
 }

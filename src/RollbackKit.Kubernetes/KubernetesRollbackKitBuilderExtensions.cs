@@ -11,6 +11,7 @@ using RollbackKit.Kubernetes.Internal;
 using RollbackKit.Kubernetes.Steps;
 using RollbackKit.Monitoring;
 using RollbackKit.Playbooks;
+using RollbackKit.Redaction;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -128,6 +129,7 @@ public static class KubernetesRollbackKitBuilderExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<KubernetesApi>>() ?? NullLogger<KubernetesApi>.Instance,
             client: null));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, KubernetesSecretValues>());
         Add(services, "kubernetes.undo", (d, api) => new UndoStep(d, api));
         Add(services, "kubernetes.wait", (d, api) => new WaitStep(d, api));
         Add(services, "kubernetes.scale", (d, api) => new ScaleStep(d, api));

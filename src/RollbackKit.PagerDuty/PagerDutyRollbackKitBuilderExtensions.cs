@@ -4,6 +4,7 @@ using RollbackKit;
 using RollbackKit.Notifications;
 using RollbackKit.PagerDuty;
 using RollbackKit.PagerDuty.Internal;
+using RollbackKit.Redaction;
 using RollbackKit.Signals;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -51,5 +52,6 @@ public static class PagerDutyRollbackKitBuilderExtensions
         services.TryAddSingleton<PagerDutyMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PagerDutySecretValues>());
     }
 }

@@ -7,6 +7,7 @@ using RollbackKit.Metrics;
 using RollbackKit.Prometheus;
 using RollbackKit.Prometheus.Alertmanager;
 using RollbackKit.Prometheus.Internal;
+using RollbackKit.Redaction;
 using RollbackKit.Signals;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -97,6 +98,7 @@ public static class PrometheusRollbackKitBuilderExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("RollbackKit.Prometheus.PrometheusClient"));
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, PrometheusMetricSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PrometheusSecretValues>());
     }
 
     private static void AddAlertmanagerCore(IServiceCollection services)
@@ -104,5 +106,6 @@ public static class PrometheusRollbackKitBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusInstrumentation>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, AlertmanagerWebhookHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, AlertmanagerSecretValues>());
     }
 }

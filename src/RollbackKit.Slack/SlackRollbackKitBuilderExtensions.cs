@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
 using RollbackKit.Notifications;
+using RollbackKit.Redaction;
 using RollbackKit.Signals;
 using RollbackKit.Slack;
 using RollbackKit.Slack.Internal;
@@ -51,6 +52,7 @@ public static class SlackRollbackKitBuilderExtensions
         services.TryAddSingleton<SlackApproverPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, SlackNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, SlackInteractionHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, SlackSecretValues>());
     }
 
     private static void AddHttpClient(IServiceCollection services, string name)

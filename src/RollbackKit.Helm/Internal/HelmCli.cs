@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RollbackKit.Redaction;
 
 namespace RollbackKit.Helm.Internal;
 
@@ -13,10 +14,10 @@ internal sealed record HelmCommandResult(string CommandLine, ProcessRunResult Pr
     public bool Succeeded => Process.Succeeded;
 
     /// <summary>Redacted standard output.</summary>
-    public string StandardOutput => SecretRedactor.RedactText(Process.StandardOutput);
+    public string StandardOutput => SecretRedactor.Patterns.Redact(Process.StandardOutput);
 
     /// <summary>Redacted standard error.</summary>
-    public string StandardError => SecretRedactor.RedactText(Process.StandardError);
+    public string StandardError => SecretRedactor.Patterns.Redact(Process.StandardError);
 
     /// <summary>helm's error text (stderr, else stdout), redacted and shortened for a step message.</summary>
     public string ErrorText
@@ -142,7 +143,7 @@ internal sealed class HelmCli : IDisposable
     {
         var options = Options;
         var path = ResolveExecutable();
-        var commandLine = SecretRedactor.FormatCommand(path, arguments);
+        var commandLine = SecretRedactor.Patterns.FormatCommand(path, arguments);
         var command = arguments.Count > 0 ? arguments[0] : string.Empty;
         Log.HelmCommandStarting(_logger, commandLine);
         using var activity = HelmActivitySource.Instance.StartActivity(HelmMetrics.CommandSpanName, ActivityKind.Internal);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RollbackKit.Playbooks;
+using RollbackKit.Redaction;
 
 namespace RollbackKit.Helm.Internal;
 
@@ -38,7 +39,7 @@ internal abstract class HelmReadStep(string name, HelmStepSettings settings, Hel
     protected abstract IReadOnlyList<string> Arguments(HelmStepTarget target);
 
     /// <summary>What goes into the evidence bundle when helm succeeded (secrets redacted).</summary>
-    protected virtual string Evidence(string standardOutput) => SecretRedactor.RedactText(standardOutput);
+    protected virtual string Evidence(string standardOutput) => SecretRedactor.Patterns.Redact(standardOutput);
 
     /// <summary>The step's summary from helm's JSON output; throws <see cref="HelmOutputException"/> when it is malformed.</summary>
     protected abstract string Summarize(string standardOutput, HelmStepTarget target);
@@ -105,7 +106,7 @@ internal sealed class HelmStatusStep(string name, HelmStepSettings settings, Hel
 
     protected override IReadOnlyList<string> Arguments(HelmStepTarget target) => HelmArguments.Status(target.Release, target.Connection);
 
-    protected override string Evidence(string standardOutput) => SecretRedactor.RedactText(HelmJson.TrimStatusForEvidence(standardOutput));
+    protected override string Evidence(string standardOutput) => SecretRedactor.Patterns.Redact(HelmJson.TrimStatusForEvidence(standardOutput));
 
     protected override string Summarize(string standardOutput, HelmStepTarget target)
     {

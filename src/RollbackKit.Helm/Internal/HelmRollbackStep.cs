@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using RollbackKit.Playbooks;
+using RollbackKit.Redaction;
 
 namespace RollbackKit.Helm.Internal;
 
@@ -124,7 +125,7 @@ internal sealed class HelmRollbackStep(
         if (!choice.Found)
         {
             metrics.RecordRollback("no-revision");
-            return StepResult.Failure(SecretRedactor.RedactText(choice.Error!), transient: false);
+            return StepResult.Failure(SecretRedactor.Patterns.Redact(choice.Error!), transient: false);
         }
 
         var targetRevision = choice.TargetRevision!.Value;

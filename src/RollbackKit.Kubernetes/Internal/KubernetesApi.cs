@@ -67,7 +67,10 @@ internal sealed class KubernetesApi : IDisposable
 
     public ILogger Logger => _logger;
 
-    private static k8s.Kubernetes Create(KubernetesOptions options)
+    private static k8s.Kubernetes Create(KubernetesOptions options) => new(BuildConfiguration(options));
+
+    /// <summary>The client configuration the options select (kubeconfig, in-cluster or an explicit server).</summary>
+    internal static KubernetesClientConfiguration BuildConfiguration(KubernetesOptions options)
     {
         KubernetesClientConfiguration config;
         if (options.Server is not null && options.KubeconfigPath is null)
@@ -93,7 +96,7 @@ internal sealed class KubernetesApi : IDisposable
         }
 
         config.HttpClientTimeout = options.RequestTimeout + options.RequestTimeout;
-        return new k8s.Kubernetes(config);
+        return config;
     }
 
     /// <summary>Runs one API call with a per-attempt timeout and retries of transient failures.</summary>

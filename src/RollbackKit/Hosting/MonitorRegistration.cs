@@ -28,11 +28,11 @@ internal static class MonitorRegistration
                 options.Baselines,
                 sp.GetServices<IMetricSource>());
         });
-        services.TryAddSingleton<RollbackMonitor>();
+        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<RollbackMonitor>(sp, RedactionRegistration.Logger<RollbackMonitor>(sp)));
         services.TryAddSingleton<IRollbackMonitor>(static sp => sp.GetRequiredService<RollbackMonitor>());
 
         // The probe shares the monitor's compiled configuration, not the monitor: the dispatcher can depend on it.
-        services.TryAddSingleton<ITargetHealthProbe, TargetHealthProbe>();
+        services.TryAddSingleton<ITargetHealthProbe>(static sp => ActivatorUtilities.CreateInstance<TargetHealthProbe>(sp, RedactionRegistration.Logger<TargetHealthProbe>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackMonitorHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, TriggerOptionsValidator>(

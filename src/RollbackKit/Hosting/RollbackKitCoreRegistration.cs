@@ -14,6 +14,7 @@ internal static class RollbackKitCoreRegistration
         services.TryAddSingleton<RollbackKit.Telemetry.RollbackKitMetrics>();
         services.TryAddSingleton<IRollbackTargetCatalog>(static sp => new TargetCatalog(Targets(sp.GetRequiredService<IOptions<RollbackKitOptions>>().Value)));
         ComponentOptionsSetup.AddComponentOptions(services);
+        RedactionRegistration.AddRedaction(services);
         WorkflowRegistration.AddWorkflowServices(services);
         MonitorRegistration.AddMonitorServices(services);
     }

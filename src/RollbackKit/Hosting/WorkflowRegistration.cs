@@ -3,13 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
+using RollbackKit.Redaction;
 using RollbackKit.Telemetry;
 using RollbackKit.Workflow;
 
@@ -31,7 +31,7 @@ internal static class WorkflowRegistration
         // Journal
         services.TryAddSingleton<IRollbackJournal>(static sp => new FileRollbackJournal(Options<JournalOptions>(sp).Value.Path, Logger<FileRollbackJournal>(sp)));
         services.TryAddSingleton<IRollbackHistory>(static sp => new RollbackHistory(sp.GetRequiredService<IRollbackJournal>()));
-        services.TryAddSingleton(static sp => new JournalRecorder(sp.GetRequiredService<IRollbackJournal>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new JournalRecorder(RedactionRegistration.Journal(sp), sp.GetRequiredService<TimeProvider>()));
 
         // Notifications
         services.TryAddSingleton(static sp => new NotificationFanOut(
@@ -68,7 +68,8 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<RollbackRecorder>(),
             Options<WorkflowOptions>(sp),
             sp.GetRequiredService<RollbackKitMetrics>(),
-            Logger<CompletionStage>(sp)));
+            Logger<CompletionStage>(sp),
+            sp.GetRequiredService<SecretRedactor>()));
         services.TryAddSingleton(static sp => new ApprovalStage(
             sp.GetRequiredService<SeverityGate>(),
             sp.GetRequiredService<RollbackRecorder>(),
@@ -117,5 +118,5 @@ internal static class WorkflowRegistration
     private static IOptions<T> Options<T>(IServiceProvider services)
         where T : class => services.GetRequiredService<IOptions<T>>();
 
-    private static ILogger<T> Logger<T>(IServiceProvider services) => services.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;
+    private static ILogger<T> Logger<T>(IServiceProvider services) => RedactionRegistration.Logger<T>(services);
 }

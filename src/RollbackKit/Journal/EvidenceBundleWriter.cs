@@ -2,13 +2,15 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using RollbackKit.Redaction;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Journal;
 
 /// <summary>
 /// Writes one zip per rollback: <c>audit.json</c>, <c>decision.json</c> (the request with the measured values),
-/// <c>journal.jsonl</c> (this rollback's journal entries), every step's output and a Markdown post-mortem draft.
+/// <c>journal.jsonl</c> (this rollback's journal entries), every step's output and a Markdown post-mortem draft. Every
+/// text, and every string value of the JSON files, passes through the <see cref="SecretRedactor"/> first.
 /// </summary>
 internal static class EvidenceBundleWriter
 {
@@ -17,7 +19,8 @@ internal static class EvidenceBundleWriter
         RollbackAuditRecord audit,
         RollbackRequest request,
         IReadOnlyList<JournalEntry> entries,
-        IReadOnlyList<KeyValuePair<string, string>> items)
+        IReadOnlyList<KeyValuePair<string, string>> items,
+        SecretRedactor redactor)
     {
         Directory.CreateDirectory(directory);
         var path = Path.GetFullPath(Path.Combine(directory, $"{SafeFileName(audit.TargetId)}-{audit.RollbackId}.zip"));
@@ -26,12 +29,12 @@ internal static class EvidenceBundleWriter
         {
             using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
             {
-                AddText(zip, "audit.json", JsonSerializer.Serialize(audit, JournalJson.Indented));
-                AddText(zip, "decision.json", JsonSerializer.Serialize(request, JournalJson.Indented));
+                AddText(zip, "audit.json", JsonRedaction.Serialize(audit, redactor, JournalJson.Indented));
+                AddText(zip, "decision.json", JsonRedaction.Serialize(request, redactor, JournalJson.Indented));
                 var journal = new StringBuilder();
                 foreach (var entry in entries)
                 {
-                    journal.Append(JsonSerializer.Serialize(entry, JournalJson.Options)).Append('\n');
+                    journal.Append(JsonRedaction.Serialize(entry, redactor, JournalJson.Options)).Append('\n');
                 }
 
                 AddText(zip, "journal.jsonl", journal.ToString());
@@ -45,10 +48,10 @@ internal static class EvidenceBundleWriter
                         unique = $"{entryName}.{i}";
                     }
 
-                    AddText(zip, unique, content);
+                    AddText(zip, unique, redactor.Redact(content));
                 }
 
-                AddText(zip, "postmortem.md", PostMortem(audit, request, entries));
+                AddText(zip, "postmortem.md", redactor.Redact(PostMortem(audit, request, entries)));
             }
 
             file.Flush(flushToDisk: true);

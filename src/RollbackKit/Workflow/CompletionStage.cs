@@ -2,14 +2,21 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
+using RollbackKit.Redaction;
 using RollbackKit.Telemetry;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Workflow;
 
 /// <summary>Ends a rollback: journals the final state, writes the audit record and the evidence bundle, records metrics and notifies.</summary>
-internal sealed class CompletionStage(RollbackRecorder recorder, IOptions<WorkflowOptions> options, RollbackKitMetrics metrics, ILogger<CompletionStage> logger)
+internal sealed class CompletionStage(
+    RollbackRecorder recorder,
+    IOptions<WorkflowOptions> options,
+    RollbackKitMetrics metrics,
+    ILogger<CompletionStage> logger,
+    SecretRedactor? redactor = null)
 {
+    private readonly SecretRedactor _redactor = redactor ?? SecretRedactor.Patterns;
     private readonly WorkflowOptions _options = options.Value;
 
     /// <summary>Whether rollbacks a previous process left unfinished are resumed (else they end as <see cref="RollbackState.NeedsAttention"/>).</summary>
@@ -31,7 +38,7 @@ internal sealed class CompletionStage(RollbackRecorder recorder, IOptions<Workfl
                 var entries = (await recorder.Journal.ReadAsync(run.Target.Id, CancellationToken.None).ConfigureAwait(false))
                     .Where(e => string.Equals(e.RollbackId, run.RollbackId, StringComparison.Ordinal))
                     .ToArray();
-                run.EvidencePath = EvidenceBundleWriter.Write(_options.EvidenceDirectory, audit, run.Request, entries, run.Evidence.Items);
+                run.EvidencePath = EvidenceBundleWriter.Write(_options.EvidenceDirectory, audit, run.Request, entries, run.Evidence.Items, _redactor);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
             {

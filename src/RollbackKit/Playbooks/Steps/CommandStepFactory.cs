@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using RollbackKit.Redaction;
 
 namespace RollbackKit.Playbooks;
 
 /// <summary>
 /// <c>command</c>: runs <c>Arguments[0]</c> with the remaining arguments (no shell), optionally in <c>workingDirectory</c>.
-/// Exit code 0 succeeds. A timeout or cancellation kills the whole process tree. Output goes to the evidence bundle.
+/// Exit code 0 succeeds. A timeout or cancellation kills the whole process tree. Output goes to the evidence bundle; the
+/// command line is recorded with secret arguments masked (<see cref="SecretRedactor.RedactArguments"/>).
 /// </summary>
 internal sealed class CommandStepFactory : IPlaybookStepFactory
 {
@@ -73,7 +75,7 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
             catch (OperationCanceledException)
             {
                 Kill(process);
-                context.Evidence.Add($"{prefix}-command.txt", $"{string.Join(' ', arguments)}\npid: {process.Id}\nkilled: cancelled or timed out");
+                context.Evidence.Add($"{prefix}-command.txt", $"{CommandLine()}\npid: {process.Id}\nkilled: cancelled or timed out");
                 context.Evidence.Add($"{prefix}-stdout.txt", await DrainAsync(stdout, context.TimeProvider).ConfigureAwait(false));
                 context.Evidence.Add($"{prefix}-stderr.txt", await DrainAsync(stderr, context.TimeProvider).ConfigureAwait(false));
                 throw;
@@ -81,7 +83,7 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
 
             var output = await stdout.ConfigureAwait(false);
             var error = await stderr.ConfigureAwait(false);
-            context.Evidence.Add($"{prefix}-command.txt", $"{string.Join(' ', arguments)}\npid: {process.Id}\nexit code: {process.ExitCode}");
+            context.Evidence.Add($"{prefix}-command.txt", $"{CommandLine()}\npid: {process.Id}\nexit code: {process.ExitCode}");
             context.Evidence.Add($"{prefix}-stdout.txt", StepSettings.Truncate(output, MaxOutput));
             context.Evidence.Add($"{prefix}-stderr.txt", StepSettings.Truncate(error, MaxOutput));
             if (process.ExitCode == 0)
@@ -92,6 +94,9 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
             var detail = FirstLine(error) ?? FirstLine(output);
             return StepResult.Failure(detail is null ? $"exit code {process.ExitCode}" : $"exit code {process.ExitCode}: {detail}", transient: true);
         }
+
+        /// <summary>The command line for the evidence bundle, with secret arguments masked.</summary>
+        private string CommandLine() => string.Join(' ', SecretRedactor.Patterns.RedactArguments(arguments));
 
         /// <summary>Output of a killed process: the pipes close once the whole tree is gone; never wait long for them.</summary>
         private static async Task<string> DrainAsync(Task<string> output, TimeProvider timeProvider)
