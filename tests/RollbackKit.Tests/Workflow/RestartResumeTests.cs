@@ -125,4 +125,26 @@ public sealed class RestartResumeTests : IDisposable
         Assert.Contains(lines, l => l.EndsWith("\"kind\":\"Transi", StringComparison.Ordinal));
         Assert.Single(await second.Journal.ReadAsync("app"), e => e.Kind == JournalEntryKind.Completed);
     }
+
+    [Fact]
+    public async Task Restart_RequestedLineInvalid_HostStartsRollbackNeedsAttention()
+    {
+        var rollbackId = await CrashMidPlaybookAsync();
+        var lines = await File.ReadAllLinesAsync(JournalPath);
+        var requested = Array.FindIndex(lines, l => l.Contains("\"kind\":\"Requested\"", StringComparison.Ordinal));
+        lines[requested] = lines[requested].Replace("\"target\":{\"id\":\"app\"", "\"target\":{\"idx\":\"app\"", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(JournalPath, lines);
+
+        await using var second = Create();
+        await second.StartHostedServicesAsync();
+
+        var attention = await second.Notifier.WaitForAsync(e => e.RollbackId == rollbackId && e.Kind == RollbackEventKind.Escalated);
+        Assert.Contains("incomplete", attention.Message, StringComparison.Ordinal);
+        var status = await second.Controller.WaitForCompletionAsync(rollbackId).WaitAsync(WorkflowHarness.WaitLimit);
+        Assert.Equal(RollbackState.NeedsAttention, status.State);
+        Assert.Equal(0, second.StepRuns);
+        var corrupt = await File.ReadAllLinesAsync(JournalPath + ".corrupt");
+        Assert.Contains($"\"line\":{requested + 1}", Assert.Single(corrupt), StringComparison.Ordinal);
+        await second.Notifier.WaitForAsync(e => e.Kind == RollbackEventKind.Alert && e.Message.Contains("corrupt", StringComparison.Ordinal));
+    }
 }
