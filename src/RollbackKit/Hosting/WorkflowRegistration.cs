@@ -82,6 +82,7 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<IStepContextFactory>(),
             sp.GetRequiredService<RollbackRecorder>(),
             sp.GetRequiredService<RollbackKitMetrics>(),
+            sp.GetRequiredService<SeverityGate>(),
             Logger<PlaybookStage>(sp)));
         services.TryAddSingleton(static sp => new VerificationStage(
             Options<WorkflowOptions>(sp),

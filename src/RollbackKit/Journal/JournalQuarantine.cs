@@ -127,8 +127,9 @@ internal sealed class JournalQuarantine(ILogger logger, RollbackKitMetrics? metr
 
             return (String(document.RootElement, "targetId"), String(document.RootElement, "rollbackId"));
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not valid UTF-8.
             return (null, null);
         }
 

@@ -116,10 +116,10 @@ internal sealed class RollbackRunner(
 
             if (phase == WorkflowPhase.Playbook)
             {
-                var (succeeded, message) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
+                var (succeeded, message, needsAttention) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
                 if (!succeeded)
                 {
-                    await completion.FinishAsync(run, RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
+                    await completion.FinishAsync(run, needsAttention ? RollbackState.NeedsAttention : RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
                     return;
                 }
             }
