@@ -1,5 +1,8 @@
 using System.Text;
+using System.Diagnostics.Metrics;
 using CsCheck;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using RollbackKit.Journal;
 
@@ -52,6 +55,23 @@ public sealed class JournalQuarantineTests : IDisposable
         await journal.ReadAsync();
         Assert.Equal(2, (await File.ReadAllLinesAsync(path + ".corrupt")).Length);
         Assert.Empty(quarantine.DrainNew());
+    }
+
+    [Fact]
+    public async Task ReadAsync_BadLines_CountedOnceInMetric()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        using var quarantined = new MetricCollector<long>(factory, "RollbackKit", "rollbackkit.journal.quarantined");
+        var path = NewPath();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllLinesAsync(path, [RequestedLine("a"), "{", "[1,2]"]);
+        var journal = new FileRollbackJournal(path, NullLogger<FileRollbackJournal>.Instance, new JournalQuarantine(NullLogger.Instance, new RollbackKit.Telemetry.RollbackKitMetrics(factory)));
+
+        await journal.ReadAsync();
+        await journal.ReadAsync();
+
+        Assert.Equal(2, quarantined.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     [Fact]
