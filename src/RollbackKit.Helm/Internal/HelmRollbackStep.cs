@@ -30,9 +30,65 @@ internal sealed class HelmRollbackStep(
     TimeSpan stepTimeout,
     HelmCli cli,
     HelmMetrics metrics,
-    ILogger logger) : IPlaybookStep
+    ILogger logger) : IPlaybookStep, IStepEffectProbe
 {
+    private const string RollbackDescription = "Rollback to ";
+
     public string Name { get; } = name;
+
+    /// <summary>
+    /// Compares the release's current revision with the time the rollback was requested: unchanged since then, the interrupted
+    /// run did not take effect; a <c>deployed</c> revision written by <c>helm rollback</c> since then ("Rollback to N") is its
+    /// effect; anything else (a rollback still pending, another change) is unknown and left to a human.
+    /// </summary>
+    public async ValueTask<StepEffect> ProbeEffectAsync(PlaybookStepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var since = context.Request.RequestedAt;
+        var options = cli.Options;
+        if (since == default || !HelmStepTarget.TryResolve(settings, context.Target, options, out var target, out _))
+        {
+            return StepEffect.Unknown;
+        }
+
+        var history = await cli.RunAsync(HelmArguments.History(target.Release, target.Connection), options.CommandTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        if (!history.Succeeded)
+        {
+            return StepEffect.Unknown;
+        }
+
+        HelmRevision current;
+        try
+        {
+            var revisions = HelmJson.ParseHistory(history.Process.StandardOutput);
+            if (revisions.Count == 0)
+            {
+                return StepEffect.Unknown;
+            }
+
+            current = revisions[^1];
+        }
+        catch (HelmOutputException)
+        {
+            return StepEffect.Unknown;
+        }
+
+        if (current.Updated is not { } updated)
+        {
+            return StepEffect.Unknown;
+        }
+
+        if (updated < since)
+        {
+            return StepEffect.NotApplied;
+        }
+
+        return string.Equals(current.Status, "deployed", StringComparison.OrdinalIgnoreCase)
+            && current.Description.StartsWith(RollbackDescription, StringComparison.Ordinal)
+            ? StepEffect.Applied
+            : StepEffect.Unknown;
+    }
 
     internal HelmStepSettings Settings => settings;
 

@@ -8,9 +8,10 @@ namespace RollbackKit.Kubernetes.Steps;
 /// <summary>
 /// <c>kubernetes.undo</c>: kubectl rollout undo for a Deployment (settings: namespace, deployment, toRevision,
 /// markRollback). The patch also records the rollback id in the annotation <c>rollbackkit.io/rollback-id</c>, so that
-/// running the same rollback again (a retry or a resume after a crash) does not undo a second time.
+/// running the same rollback again (a retry or a resume after a crash) does not undo a second time, and a resumed rollback
+/// can prove whether an interrupted run took effect (<see cref="IStepEffectProbe"/>).
 /// </summary>
-internal sealed class UndoStep : KubernetesStep
+internal sealed class UndoStep : KubernetesStep, IStepEffectProbe
 {
     private readonly long _toRevision;
     private readonly bool _mark;
@@ -34,6 +35,29 @@ internal sealed class UndoStep : KubernetesStep
         var name = Workload(context);
         var rollbackId = _mark ? context.RollbackId : null;
         return await Api.RetryOnConflictAsync($"rolling back deployment {ns}/{name}", ct => UndoOnceAsync(ns, name, rollbackId, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applied when the Deployment carries this rollback's id (the patch sets the template and the id together, atomically);
+    /// not applied when it does not; unknown when the id is not recorded (<c>markRollback: false</c>).
+    /// </summary>
+    public async ValueTask<StepEffect> ProbeEffectAsync(PlaybookStepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!_mark)
+        {
+            return StepEffect.Unknown;
+        }
+
+        var ns = Namespace(context);
+        var name = Workload(context);
+        var deployment = await Api.CallAsync(
+            new ApiCall("get", "deployments", "apps", ns, name),
+            (k, ct) => k.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct),
+            cancellationToken).ConfigureAwait(false);
+        return deployment.Metadata.Annotations?.TryGetValue(UndoPlanner.RollbackIdAnnotation, out var doneBy) == true && doneBy == context.RollbackId
+            ? StepEffect.Applied
+            : StepEffect.NotApplied;
     }
 
     private async Task<StepResult> UndoOnceAsync(string ns, string name, string? rollbackId, CancellationToken cancellationToken)

@@ -6,8 +6,11 @@ using RollbackKit.Playbooks;
 namespace RollbackKit.Kubernetes.Steps;
 
 /// <summary><c>kubernetes.wait</c>: waits like kubectl rollout status (settings: namespace, deployment, timeout, pollInterval).</summary>
-internal sealed class WaitStep : KubernetesStep
+internal sealed class WaitStep : KubernetesStep, IRepeatableStep
 {
+    /// <summary>Waiting again changes nothing: a resumed rollback runs it again.</summary>
+    public bool IsRepeatable => true;
+
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _poll;
 

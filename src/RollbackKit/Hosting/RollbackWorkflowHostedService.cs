@@ -2,6 +2,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
+using RollbackKit.Journal;
+using RollbackKit.Notifications;
+using RollbackKit.Triggers;
 using RollbackKit.Telemetry;
 using RollbackKit.Workflow;
 
@@ -9,13 +12,16 @@ namespace RollbackKit.Hosting;
 
 /// <summary>
 /// At start, resumes (or marks for attention) rollbacks a previous process left unfinished; then periodically looks for
-/// unfinished rollbacks whose target lock has become free (for example after another replica died).
+/// unfinished rollbacks whose target lock has become free (for example after another replica died). Journal lines found
+/// corrupt while reading are announced to the notifiers after each scan.
 /// </summary>
 internal sealed class RollbackWorkflowHostedService(
     RollbackDispatcher dispatcher,
     IOptions<WorkflowOptions> options,
     TimeProvider timeProvider,
-    ILogger<RollbackWorkflowHostedService> logger) : IHostedService, IDisposable
+    ILogger<RollbackWorkflowHostedService> logger,
+    JournalQuarantine? quarantine = null,
+    NotificationFanOut? notifications = null) : IHostedService, IDisposable
 {
     private ITimer? _timer;
     private int _scanning;
@@ -28,6 +34,7 @@ internal sealed class RollbackWorkflowHostedService(
             Log.TookOver(logger, taken);
         }
 
+        AnnounceQuarantined();
         var interval = options.Value.UnfinishedScanInterval;
         if (interval > TimeSpan.Zero)
         {
@@ -49,6 +56,8 @@ internal sealed class RollbackWorkflowHostedService(
             {
                 Log.TookOver(logger, taken);
             }
+
+            AnnounceQuarantined();
         }
         catch (ObjectDisposedException)
         {
@@ -60,6 +69,33 @@ internal sealed class RollbackWorkflowHostedService(
         finally
         {
             Volatile.Write(ref _scanning, 0);
+        }
+    }
+
+    /// <summary>Tells people about journal lines set aside since the last scan (they were logged and counted already).</summary>
+    private void AnnounceQuarantined()
+    {
+        if (quarantine is null || notifications is null)
+        {
+            return;
+        }
+
+        foreach (var line in quarantine.DrainNew())
+        {
+            if (notifications.NotifierCount == 0)
+            {
+                continue;
+            }
+
+            notifications.Publish(new RollbackEvent
+            {
+                Kind = RollbackEventKind.Alert,
+                RollbackId = line.RollbackId,
+                Target = new RollbackTarget(line.TargetId ?? "journal"),
+                Severity = RollbackSeverity.High,
+                Message = $"Journal {line.JournalPath} line {line.Line} is corrupt and was set aside in {line.JournalPath}.corrupt: {line.Reason}. Check the rollbacks it names.",
+                Timestamp = timeProvider.GetUtcNow(),
+            });
         }
     }
 

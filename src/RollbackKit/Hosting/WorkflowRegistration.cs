@@ -29,7 +29,10 @@ internal static class WorkflowRegistration
         services.TryAddSingleton<IApprovalGate>(static sp => new InMemoryApprovalGate(sp.GetRequiredService<TimeProvider>()));
 
         // Journal
-        services.TryAddSingleton<IRollbackJournal>(static sp => new FileRollbackJournal(Options<JournalOptions>(sp).Value.Path, Logger<FileRollbackJournal>(sp)));
+        services.TryAddSingleton<IRollbackJournal>(static sp => new FileRollbackJournal(
+            Options<JournalOptions>(sp).Value.Path,
+            Logger<FileRollbackJournal>(sp),
+            new JournalQuarantine(Logger<FileRollbackJournal>(sp), sp.GetRequiredService<RollbackKitMetrics>())));
         services.TryAddSingleton<IRollbackHistory>(static sp => new RollbackHistory(sp.GetRequiredService<IRollbackJournal>()));
         services.TryAddSingleton(static sp => new JournalRecorder(RedactionRegistration.Journal(sp), sp.GetRequiredService<TimeProvider>()));
 
@@ -80,6 +83,7 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<IStepContextFactory>(),
             sp.GetRequiredService<RollbackRecorder>(),
             sp.GetRequiredService<RollbackKitMetrics>(),
+            sp.GetRequiredService<SeverityGate>(),
             Logger<PlaybookStage>(sp)));
         services.TryAddSingleton(static sp => new VerificationStage(
             Options<WorkflowOptions>(sp),
@@ -112,7 +116,9 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<RollbackDispatcher>(),
             Options<WorkflowOptions>(sp),
             sp.GetRequiredService<TimeProvider>(),
-            Logger<RollbackWorkflowHostedService>(sp))));
+            Logger<RollbackWorkflowHostedService>(sp),
+            (sp.GetRequiredService<IRollbackJournal>() as FileRollbackJournal)?.Quarantine,
+            sp.GetRequiredService<NotificationFanOut>())));
     }
 
     private static IOptions<T> Options<T>(IServiceProvider services)

@@ -7,7 +7,8 @@ namespace RollbackKit.Journal;
 
 /// <summary>
 /// Append-only JSON Lines journal. Each entry is one line, flushed to disk (<c>fsync</c>) before <see cref="AppendAsync"/> returns.
-/// On read, a line that does not parse (a torn write from a crash) is skipped and logged; every other line is kept.
+/// On read, a line that is not a valid record (a torn write from a crash, damaged bytes, a record missing what it must carry)
+/// is quarantined (copied with its line number into <c>&lt;journal&gt;.corrupt</c>, logged and counted) and every other line is kept.
 /// </summary>
 internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
 {
@@ -18,15 +19,19 @@ internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
     private readonly SemaphoreSlim _gate;
     private bool _disposed;
 
-    public FileRollbackJournal(string path, ILogger<FileRollbackJournal> logger)
+    public FileRollbackJournal(string path, ILogger<FileRollbackJournal> logger, JournalQuarantine? quarantine = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = System.IO.Path.GetFullPath(path);
         _gate = s_gates.GetOrAdd(_path, static _ => new SemaphoreSlim(1, 1));
         _logger = logger;
+        Quarantine = quarantine ?? new JournalQuarantine(logger, metrics: null);
     }
 
     public string Path => _path;
+
+    /// <summary>Where lines that are not valid records are set aside and reported from.</summary>
+    public JournalQuarantine Quarantine { get; }
 
     public async ValueTask AppendAsync(JournalEntry entry, CancellationToken cancellationToken = default)
     {
@@ -99,13 +104,22 @@ internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
             }
 
             JournalEntry? entry = null;
+            string? reason;
             try
             {
                 entry = JsonSerializer.Deserialize<JournalEntry>(line, JournalJson.Options);
+                reason = entry is null ? "null record" : JournalRecordValidator.Validate(entry);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                Log.SkippedLine(_logger, _path, lineNumber, complete ? "malformed" : "torn (incomplete last line)", ex.Message);
+                // Not JSON, or JSON whose values a record's constructors refuse (a target without an id, ...).
+                reason = (complete ? "malformed: " : "torn (incomplete last line): ") + ex.Message;
+            }
+
+            if (reason is not null)
+            {
+                Quarantine.Quarantine(_path, lineNumber, line, reason);
+                continue;
             }
 
             if (entry is not null && (targetId is null || string.Equals(entry.TargetId, targetId, StringComparison.Ordinal)))

@@ -40,6 +40,10 @@ public enum JournalEntryKind
     /// threshold); nothing was acted on.
     /// </summary>
     DryRunFired = 9,
+
+    /// <summary>A playbook step is about to run (carries <see cref="JournalEntry.Step"/> with its idempotency key); written and
+    /// flushed before the step runs, so a restart knows which step was interrupted.</summary>
+    StepStarted = 20,
 }
 
 /// <summary>One append-only journal record.</summary>

@@ -69,6 +69,19 @@ internal sealed class JournalRecorder(IRollbackJournal journal, TimeProvider tim
             },
             cancellationToken);
 
+    /// <summary>A playbook step is about to run; durable before the step runs.</summary>
+    public ValueTask StepStartedAsync(string rollbackId, string targetId, StepRecord step, CancellationToken cancellationToken) =>
+        journal.AppendAsync(
+            new JournalEntry
+            {
+                Timestamp = Time.GetUtcNow(),
+                Kind = JournalEntryKind.StepStarted,
+                RollbackId = rollbackId,
+                TargetId = targetId,
+                Step = step,
+            },
+            cancellationToken);
+
     /// <summary>A playbook step finished.</summary>
     public ValueTask StepCompletedAsync(string rollbackId, string targetId, StepRecord step, CancellationToken cancellationToken) =>
         journal.AppendAsync(

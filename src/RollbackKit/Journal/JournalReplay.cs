@@ -9,7 +9,15 @@ namespace RollbackKit.Journal;
 /// <param name="AcceptedAt">When it was accepted.</param>
 /// <param name="CompletedSteps">Indexes of the playbook steps that completed successfully.</param>
 /// <param name="ApprovedBy">Who approved it (or <c>timeout</c> for a P1 that proceeded), when it got past the gate.</param>
-internal sealed record UnfinishedRollback(string RollbackId, RollbackRequest Request, RollbackState State, DateTimeOffset AcceptedAt, IReadOnlySet<int> CompletedSteps, string? ApprovedBy);
+internal sealed record UnfinishedRollback(string RollbackId, RollbackRequest Request, RollbackState State, DateTimeOffset AcceptedAt, IReadOnlySet<int> CompletedSteps, string? ApprovedBy)
+{
+    /// <summary>Why the rollback's history cannot be trusted (its <c>Requested</c> record is lost, ...), or <see langword="null"/>.
+    /// Such a rollback is never resumed: it needs a human.</summary>
+    public string? Incomplete { get; init; }
+
+    /// <summary>Steps journaled as started and never finished (the process stopped while they ran), by index.</summary>
+    public IReadOnlyDictionary<int, StepRecord> InterruptedSteps { get; init; } = new Dictionary<int, StepRecord>();
+}
 
 /// <summary>One sighting of a deduplication key in the journal, in journal order.</summary>
 /// <param name="Key">The key.</param>
@@ -77,32 +85,41 @@ internal static class JournalReplay
     }
 
     /// <summary>The rollbacks <paramref name="entries"/> show as started and not finished, in the order they were requested.</summary>
+    /// <remarks>
+    /// Entries naming a rollback whose <c>Requested</c> record is missing (a corrupt line was quarantined) make an unfinished
+    /// rollback marked <see cref="UnfinishedRollback.Incomplete"/> unless they show it ended: it is never silently dropped.
+    /// </remarks>
     public static List<UnfinishedRollback> FindUnfinished(IReadOnlyList<JournalEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var byId = new Dictionary<string, (RollbackRequest Request, RollbackState State, DateTimeOffset At, HashSet<int> Steps, string? ApprovedBy, bool Done)>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, Item>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var entry in entries)
         {
-            if (entry.RollbackId is not { } id)
+            if (entry.RollbackId is not { } id || entry.Kind is JournalEntryKind.Joined or JournalEntryKind.Duplicate)
             {
                 continue;
             }
 
             if (entry.Kind == JournalEntryKind.Requested && entry.Request is { } request)
             {
-                if (!byId.ContainsKey(id))
+                if (!byId.TryGetValue(id, out var existing))
                 {
                     order.Add(id);
                 }
 
-                byId[id] = (request, entry.State ?? RollbackState.RollbackPending, entry.Timestamp, [], null, false);
+                byId[id] = new Item(request, entry.State ?? RollbackState.RollbackPending, entry.Timestamp)
+                {
+                    Incomplete = existing is { Incomplete: not null } ? $"records of it precede its Requested record ({existing.Incomplete})" : null,
+                };
                 continue;
             }
 
             if (!byId.TryGetValue(id, out var item))
             {
-                continue;
+                item = new Item(Synthesized(entry), RollbackState.RollbackPending, entry.Timestamp) { Incomplete = $"its Requested record is missing (first seen as {entry.Kind})" };
+                byId[id] = item;
+                order.Add(id);
             }
 
             switch (entry.Kind)
@@ -111,8 +128,16 @@ internal static class JournalReplay
                     item.State = state;
                     item.Done |= state.IsTerminal();
                     break;
-                case JournalEntryKind.StepCompleted when entry.Step is { Succeeded: true } step:
-                    item.Steps.Add(step.Index);
+                case JournalEntryKind.StepStarted when entry.Step is { } started:
+                    item.Started[started.Index] = started;
+                    break;
+                case JournalEntryKind.StepCompleted when entry.Step is { } step:
+                    item.Started.Remove(step.Index);
+                    if (step.Succeeded)
+                    {
+                        item.Steps.Add(step.Index);
+                    }
+
                     break;
                 case JournalEntryKind.ApprovalDecided when entry.Actor is { } actor
                     && (entry.Decision == ApprovalDecision.Approved || (entry.Decision == ApprovalDecision.TimedOut && actor == "timeout")):
@@ -123,8 +148,6 @@ internal static class JournalReplay
                     item.Done = true;
                     break;
             }
-
-            byId[id] = item;
         }
 
         var result = new List<UnfinishedRollback>();
@@ -133,10 +156,42 @@ internal static class JournalReplay
             var item = byId[id];
             if (!item.Done && !item.State.IsTerminal())
             {
-                result.Add(new UnfinishedRollback(id, item.Request, item.State, item.At, item.Steps, item.ApprovedBy));
+                result.Add(new UnfinishedRollback(id, item.Request, item.State, item.At, item.Steps, item.ApprovedBy)
+                {
+                    Incomplete = item.Incomplete,
+                    InterruptedSteps = item.Started,
+                });
             }
         }
 
         return result;
+    }
+
+    /// <summary>A stand-in request for a rollback whose <c>Requested</c> record is lost: only the target is known.</summary>
+    private static RollbackRequest Synthesized(JournalEntry entry) => new()
+    {
+        Target = new RollbackTarget(entry.TargetId),
+        TriggerType = RollbackTriggerType.Manual,
+        Reason = $"unknown: the Requested record of rollback {entry.RollbackId} is missing from the journal",
+        RequestedAt = entry.Timestamp,
+    };
+
+    private sealed class Item(RollbackRequest request, RollbackState state, DateTimeOffset at)
+    {
+        public RollbackRequest Request { get; } = request;
+
+        public RollbackState State { get; set; } = state;
+
+        public DateTimeOffset At { get; } = at;
+
+        public HashSet<int> Steps { get; } = [];
+
+        public Dictionary<int, StepRecord> Started { get; } = [];
+
+        public string? ApprovedBy { get; set; }
+
+        public bool Done { get; set; }
+
+        public string? Incomplete { get; set; }
     }
 }

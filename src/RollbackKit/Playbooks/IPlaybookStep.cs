@@ -92,4 +92,14 @@ public sealed class PlaybookStepContext
 
     /// <summary>The attempt number of this execution, starting at 1.</summary>
     public int Attempt { get; set; } = 1;
+
+    /// <summary>The position of the step being run in the playbook, from 0.</summary>
+    public int StepIndex { get; set; }
+
+    /// <summary>
+    /// A key unique to this execution of this step of this rollback (<c>{rollbackId}:{stepIndex}:{attempt}</c>), for systems that
+    /// deduplicate requests: <c>command</c> steps get it in <c>ROLLBACKKIT_IDEMPOTENCY_KEY</c>, <c>http</c> steps in an
+    /// <c>Idempotency-Key</c> header.
+    /// </summary>
+    public string IdempotencyKey => $"{RollbackId}:{StepIndex}:{Attempt}";
 }

@@ -4,6 +4,9 @@ namespace RollbackKit.Telemetry;
 
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Journal {Path}: skipped line {Line} ({Kind}): {Error}")]
-    public static partial void SkippedLine(ILogger logger, string path, int line, string kind, string error);
+    [LoggerMessage(EventId = 802, Level = LogLevel.Error, Message = "Journal {Path}: line {Line} is not a valid record ({Reason}); copied to {CorruptPath}")]
+    public static partial void QuarantinedLine(ILogger logger, string path, int line, string reason, string corruptPath);
+
+    [LoggerMessage(EventId = 803, Level = LogLevel.Error, Message = "Journal quarantine file {CorruptPath} could not be written or read")]
+    public static partial void QuarantineWriteFailed(ILogger logger, string corruptPath, Exception exception);
 }

@@ -27,4 +27,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 608, Level = LogLevel.Error, Message = "Rollback {RollbackId}: writing the evidence bundle failed")]
     public static partial void EvidenceFailed(ILogger logger, string rollbackId, Exception exception);
+
+    [LoggerMessage(EventId = 690, Level = LogLevel.Warning, Message = "Rollback {RollbackId}: step {Step} was started by a previous process and not finished: {Decision}")]
+    public static partial void InterruptedStep(ILogger logger, string rollbackId, string step, string decision);
+
+    [LoggerMessage(EventId = 691, Level = LogLevel.Warning, Message = "Rollback {RollbackId}: the effect probe of step {Step} failed; treating its effect as unknown")]
+    public static partial void EffectProbeFailed(ILogger logger, string rollbackId, string step, Exception exception);
 }

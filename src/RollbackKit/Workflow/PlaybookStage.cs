@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using RollbackKit.Approval;
 using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
 using RollbackKit.Telemetry;
@@ -10,10 +11,12 @@ namespace RollbackKit.Workflow;
 /// The workflow's playbook phase: runs the target's steps in order (skipping those a resumed rollback already completed), each in
 /// a <c>rollbackkit.step</c> span, journaling every step's outcome before going on.
 /// </summary>
-internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFactory contexts, RollbackRecorder recorder, RollbackKitMetrics metrics, ILogger<PlaybookStage> logger)
+internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFactory contexts, RollbackRecorder recorder, RollbackKitMetrics metrics, SeverityGate gate, ILogger<PlaybookStage> logger)
 {
-    /// <summary>Runs the playbook; returns whether it succeeded and, when not, why.</summary>
-    public async ValueTask<(bool Succeeded, string Message)> RunAsync(WorkflowRun run, CancellationToken cancellationToken)
+    private readonly InterruptedStepResolver _interrupted = new(gate, recorder, metrics, logger);
+
+    /// <summary>Runs the playbook; returns whether it succeeded and, when not, why and whether it stopped for a human.</summary>
+    public async ValueTask<(bool Succeeded, string Message, bool NeedsAttention)> RunAsync(WorkflowRun run, CancellationToken cancellationToken)
     {
         var time = recorder.Time;
         BuiltPlaybook playbook;
@@ -24,7 +27,7 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
         catch (PlaybookConfigurationException ex)
         {
             await recorder.TransitionAsync(run, RollbackState.RollingBack, "playbook invalid", cancellationToken).ConfigureAwait(false);
-            return (false, $"The playbook of {run.Target.Id} is invalid: {ex.Message}");
+            return (false, $"The playbook of {run.Target.Id} is invalid: {ex.Message}", false);
         }
 
         await recorder.TransitionAsync(run, RollbackState.RollingBack, run.Resumed && run.CompletedSteps.Count > 0 ? $"resuming after {run.CompletedSteps.Count} completed steps" : null, cancellationToken).ConfigureAwait(false);
@@ -47,16 +50,38 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
                 continue;
             }
 
+            if (run.InterruptedSteps.Remove(step.Index, out var interrupted))
+            {
+                var (decision, why) = await _interrupted.ResolveAsync(run, step, interrupted, CreateContext(run, step), cancellationToken).ConfigureAwait(false);
+                if (decision == InterruptedStepDecision.Skip)
+                {
+                    continue;
+                }
+
+                if (decision == InterruptedStepDecision.Stop)
+                {
+                    run.PlaybookDuration = time.GetElapsedTime(run.PlaybookStartTimestamp);
+                    return (false, why!, true);
+                }
+            }
+
             var record = await RunStepAsync(run, step, cancellationToken).ConfigureAwait(false);
             if (!record.Succeeded && !step.Definition.ContinueOnFailure)
             {
                 run.PlaybookDuration = time.GetElapsedTime(run.PlaybookStartTimestamp);
-                return (false, $"Rollback of {run.Target.Id} failed at step {step.Name}: {record.Message}");
+                return (false, $"Rollback of {run.Target.Id} failed at step {step.Name}: {record.Message}", false);
             }
         }
 
         run.PlaybookDuration = time.GetElapsedTime(run.PlaybookStartTimestamp);
-        return (true, string.Empty);
+        return (true, string.Empty, false);
+    }
+
+    private PlaybookStepContext CreateContext(WorkflowRun run, BuiltStep step)
+    {
+        var context = contexts.Create(run.RollbackId, run.Request, run.Evidence);
+        context.StepIndex = step.Index;
+        return context;
     }
 
     private async ValueTask<Journal.StepRecord> RunStepAsync(WorkflowRun run, BuiltStep step, CancellationToken cancellationToken)
@@ -69,8 +94,15 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
         activity?.SetTag(RollbackKitTags.StepIndex, step.Index);
         activity?.SetTag(RollbackKitTags.StepName, step.Name);
 
-        var context = contexts.Create(run.RollbackId, run.Request, run.Evidence);
+        var context = CreateContext(run, step);
         var startedAt = time.GetUtcNow();
+
+        // Durable before the step runs: a restart that finds this without a StepCompleted knows the step was interrupted.
+        await recorder.Journal.StepStartedAsync(
+            run.RollbackId,
+            run.Target.Id,
+            new Journal.StepRecord { Index = step.Index, Name = step.Name, Type = step.Definition.Type, StartedAt = startedAt, Message = "idempotency key " + context.IdempotencyKey },
+            cancellationToken).ConfigureAwait(false);
         var execution = await StepExecutor.ExecuteAsync(step, context, time, cancellationToken).ConfigureAwait(false);
         var expected = step.Definition.ExpectedDuration;
         var record = new Journal.StepRecord

@@ -58,11 +58,19 @@ internal sealed class RollbackRunner(
             ParentContext = Activity.Current?.Context ?? default,
         };
         run.CompletedSteps.UnionWith(unfinished.CompletedSteps);
-        if (!completion.ResumesUnfinished)
+        foreach (var (index, step) in unfinished.InterruptedSteps)
         {
+            run.InterruptedSteps[index] = step;
+        }
+
+        if (!completion.ResumesUnfinished || unfinished.Incomplete is not null)
+        {
+            var message = unfinished.Incomplete is { } why
+                ? $"Rollback {run.RollbackId} of {target.Id} has an incomplete journal history ({why}); it is not resumed, a human must check {target.Id}."
+                : $"Rollback {run.RollbackId} was left unfinished in state {unfinished.State} by a previous process; a human must check {target.Id}.";
             try
             {
-                await completion.FinishAsync(run, RollbackState.NeedsAttention, $"Rollback {run.RollbackId} was left unfinished in state {unfinished.State} by a previous process; a human must check {target.Id}.", cancellationToken).ConfigureAwait(false);
+                await completion.FinishAsync(run, RollbackState.NeedsAttention, message, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -108,10 +116,10 @@ internal sealed class RollbackRunner(
 
             if (phase == WorkflowPhase.Playbook)
             {
-                var (succeeded, message) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
+                var (succeeded, message, needsAttention) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
                 if (!succeeded)
                 {
-                    await completion.FinishAsync(run, RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
+                    await completion.FinishAsync(run, needsAttention ? RollbackState.NeedsAttention : RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
                     return;
                 }
             }

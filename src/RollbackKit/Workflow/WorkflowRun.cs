@@ -39,6 +39,9 @@ internal sealed class WorkflowRun
 
     public HashSet<int> CompletedSteps { get; } = [];
 
+    /// <summary>Steps a previous process started and did not finish, by index (resumed rollbacks only).</summary>
+    public Dictionary<int, Journal.StepRecord> InterruptedSteps { get; } = [];
+
     public List<StepRecord> Steps { get; } = [];
 
     public EvidenceCollector Evidence { get; } = new();

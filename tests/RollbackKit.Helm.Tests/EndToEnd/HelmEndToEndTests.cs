@@ -20,6 +20,40 @@ public sealed class HelmEndToEndTests(HelmClusterFixture cluster) : IClassFixtur
     [Theory]
     [InlineData("3")]
     [InlineData("4")]
+    public async Task ProbeEffect_RealRelease_NotAppliedBeforeRollbackAppliedAfter(string major)
+    {
+        // What a resumed rollback asks when a crash interrupted this step: did the rollback happen?
+        using var cli = cluster.Cli(major);
+        var release = cluster.NewRelease(major);
+        Assert.True((await cluster.DeployAsync(cli, "install", release, Ns)).Succeeded);
+        using (cluster.RefuseConfigMapWrites())
+        {
+            Assert.False((await cluster.DeployAsync(cli, "upgrade", release, Ns, "--set", "version=2.0-broken")).Succeeded);
+        }
+
+        var step = RollbackStep(cli);
+        var probe = Assert.IsAssignableFrom<RollbackKit.Playbooks.IStepEffectProbe>(step);
+        var evidence = new RecordingEvidence();
+        var plain = TestHelm.Context(evidence, release, Ns);
+        var context = new RollbackKit.Playbooks.PlaybookStepContext(
+            plain.RollbackId,
+            new RollbackRequest { Target = plain.Target, TriggerType = RollbackTriggerType.Manual, Reason = "test", RequestedAt = DateTimeOffset.UtcNow },
+            evidence,
+            plain.Services,
+            TimeProvider.System); // requested after the failed upgrade (helm stamps history with the same real clock)
+
+        var before = await probe.ProbeEffectAsync(context, CancellationToken.None);
+        var result = await step.ExecuteAsync(context, CancellationToken.None);
+        var after = await probe.ProbeEffectAsync(context, CancellationToken.None);
+
+        Assert.Equal(RollbackKit.Playbooks.StepEffect.NotApplied, before);
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(RollbackKit.Playbooks.StepEffect.Applied, after);
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("4")]
     public async Task RollbackStep_AfterTwoFailedUpgrades_SkipsFailedRevisionsAndRestoresTheGoodOne(string major)
     {
         using var cli = cluster.Cli(major);

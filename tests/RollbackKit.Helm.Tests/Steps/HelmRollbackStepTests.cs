@@ -49,6 +49,29 @@ public sealed class HelmRollbackStepTests : IDisposable
         Assert.Contains("Rollback to 2", _evidence.Items["helm/shop/web/history-after.json"], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""[{"revision":2,"updated":"2026-11-21T10:00:00Z","status":"superseded","description":"Upgrade complete"},{"revision":3,"updated":"2026-11-22T10:00:00Z","status":"failed","description":"Upgrade failed"}]""", StepEffect.NotApplied)]
+    [InlineData("""[{"revision":3,"updated":"2026-11-22T10:00:00Z","status":"superseded","description":"Upgrade failed"},{"revision":4,"updated":"2026-11-25T12:00:05Z","status":"deployed","description":"Rollback to 2"}]""", StepEffect.Applied)]
+    [InlineData("""[{"revision":3,"updated":"2026-11-22T10:00:00Z","status":"failed","description":"Upgrade failed"},{"revision":4,"updated":"2026-11-25T12:00:05Z","status":"pending-rollback","description":"Rollback to 2"}]""", StepEffect.Unknown)]
+    [InlineData("""[{"revision":3,"updated":"2026-11-22T10:00:00Z","status":"failed","description":"Upgrade failed"},{"revision":4,"updated":"2026-11-25T12:00:05Z","status":"deployed","description":"Upgrade complete"}]""", StepEffect.Unknown)]
+    public async Task ProbeEffectAsync_ComparesCurrentRevisionWithRequestTime(string history, StepEffect expected)
+    {
+        using var fake = FakeHelm.Scripted();
+        fake.Write("history.json", history);
+        var (step, _) = Create(fake);
+        var probe = Assert.IsAssignableFrom<IStepEffectProbe>(step);
+        var context = TestHelm.Context(_evidence);
+        context = new PlaybookStepContext(
+            context.RollbackId,
+            new RollbackRequest { Target = context.Target, TriggerType = RollbackTriggerType.Manual, Reason = "test", RequestedAt = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero) },
+            _evidence,
+            context.Services,
+            TimeProvider.System);
+
+        Assert.Equal(expected, await probe.ProbeEffectAsync(context, CancellationToken.None));
+        Assert.Empty(Rollbacks(fake));
+    }
+
     [Fact]
     public async Task ExecuteAsync_Helm4_UsesWaitStrategyAndForceReplace()
     {

@@ -150,6 +150,43 @@ public sealed class UndoStepTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ProbeEffect_BeforeAndAfterUndo_NotAppliedThenApplied()
+    {
+        // A resumed rollback asks the step whether its interrupted run took effect, instead of running it again.
+        _emulator.SeedDeployment("ours", "probed", 2, "probed:1", "probed:2", "probed:3");
+        using var api = TestSupport.Api(_emulator);
+        var step = TestSupport.Step(api, "kubernetes.undo");
+        var probe = Assert.IsAssignableFrom<RollbackKit.Playbooks.IStepEffectProbe>(step);
+        var context = TestSupport.Context("ours", "probed");
+
+        Assert.Equal(RollbackKit.Playbooks.StepEffect.NotApplied, await probe.ProbeEffectAsync(context, CancellationToken.None));
+        Assert.True((await step.ExecuteAsync(context, CancellationToken.None)).Succeeded);
+        Assert.Equal(RollbackKit.Playbooks.StepEffect.Applied, await probe.ProbeEffectAsync(context, CancellationToken.None));
+
+        // Rolled back by kubectl (not by this rollback): the effect of this step is not proven.
+        _emulator.SeedDeployment("kubectl", "probed", 2, "probed:1", "probed:2", "probed:3");
+        Assert.Equal(0, (await KubectlUndoAsync("probed")).Code);
+        var kubectlContext = TestSupport.Context("kubectl", "probed");
+        Assert.Equal(RollbackKit.Playbooks.StepEffect.NotApplied, await probe.ProbeEffectAsync(kubectlContext, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ProbeEffect_MarkRollbackFalse_Unknown()
+    {
+        _emulator.SeedDeployment("ours", "unmarked", 2, "unmarked:1", "unmarked:2");
+        using var api = TestSupport.Api(_emulator);
+        var probe = Assert.IsAssignableFrom<RollbackKit.Playbooks.IStepEffectProbe>(TestSupport.Step(api, "kubernetes.undo", ("markRollback", "false")));
+        Assert.Equal(RollbackKit.Playbooks.StepEffect.Unknown, await probe.ProbeEffectAsync(TestSupport.Context("ours", "unmarked"), CancellationToken.None));
+    }
+
+    [Fact]
+    public void WaitStep_IsRepeatable()
+    {
+        using var api = TestSupport.Api(_emulator);
+        Assert.True(Assert.IsAssignableFrom<RollbackKit.Playbooks.IRepeatableStep>(TestSupport.Step(api, "kubernetes.wait")).IsRepeatable);
+    }
+
+    [Fact]
     public async Task Execute_MarkRollbackFalse_UndoesAgainLikeKubectl()
     {
         _emulator.SeedDeployment("ours", "plain", 2, "plain:1", "plain:2", "plain:3");

@@ -41,7 +41,26 @@ public sealed class TwoHostTests : IAsyncLifetime
 
         public int HoldRuns;
 
+        /// <summary>The steps this host asked a human about (a step another host was running when it died).</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<string> AskedAbout { get; } = new();
+
         public ValueTask DisposeAsync() => Services.DisposeAsync();
+    }
+
+    /// <summary>Approves every re-run of an interrupted step, as the operator would after checking.</summary>
+    private sealed class ApprovingOperator(Func<Host> host) : RollbackKit.Notifications.INotifier
+    {
+        public string Name => "operator";
+
+        public async ValueTask NotifyAsync(RollbackKit.Notifications.RollbackEvent rollbackEvent, CancellationToken cancellationToken)
+        {
+            if (rollbackEvent.Kind == RollbackKit.Notifications.RollbackEventKind.AwaitingApproval && rollbackEvent.StepName is { } step)
+            {
+                host().AskedAbout.Enqueue(step);
+                await host().Services.GetRequiredService<RollbackKit.Approval.IApprovalGate>()
+                    .DecideAsync(rollbackEvent.ApprovalId!, RollbackKit.Approval.ApprovalDecision.Approved, "operator", cancellationToken: cancellationToken);
+            }
+        }
     }
 
     /// <summary>A host with its own journal writer on the shared journal file.</summary>
@@ -52,6 +71,7 @@ public sealed class TwoHostTests : IAsyncLifetime
         services.AddSingleton<TimeProvider>(_time);
         services.AddLogging();
         Host? host = null;
+        services.AddSingleton<RollbackKit.Notifications.INotifier>(new ApprovingOperator(() => host!));
         services.AddRollbackKit(o =>
             {
                 o.Targets.Add(new TargetDefinition { Id = "shop/web", Labels = new() { ["namespace"] = "shop", ["name"] = "web" } });
@@ -163,6 +183,7 @@ public sealed class TwoHostTests : IAsyncLifetime
         Assert.Equal(RollbackState.RolledBack, status.State);
         Assert.True(status.Resumed);
         Assert.Equal(1, UndoPatches);
+        Assert.Equal(["hold"], b.AskedAbout); // interrupted and not provable: run again only after a decision
         Assert.Equal(1, b.HoldRuns);
         var lease = _emulator.List("coordination.k8s.io/v1", "leases", "rollbackkit").Single();
         Assert.Null(lease["spec"]!["holderIdentity"]);

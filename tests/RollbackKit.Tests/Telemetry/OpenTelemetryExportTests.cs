@@ -69,8 +69,12 @@ public sealed class OpenTelemetryExportTests : IDisposable
         Assert.True(tracerProvider.ForceFlush());
         Assert.True(meterProvider.ForceFlush());
 
-        var tickSpan = Assert.Single(spans, a => a.OperationName == "rollbackkit.monitor.tick");
-        var trace = spans.Where(a => a.TraceId == tickSpan.TraceId).ToList();
+        // The providers listen process-wide, so tests running in parallel add their spans too: stop them (disposing the
+        // host disposes the providers) before reading, then keep to this rollback's trace.
+        host.Dispose();
+        var rollbackSpan = Assert.Single(spans, a => a.OperationName == "rollbackkit.rollback" && (string?)a.GetTagItem(RollbackKitTags.RollbackId) == status.RollbackId);
+        var trace = spans.Where(a => a.TraceId == rollbackSpan.TraceId).ToList();
+        var tickSpan = Assert.Single(trace, a => a.OperationName == "rollbackkit.monitor.tick");
         var dispatch = Assert.Single(trace, a => a.OperationName == "rollbackkit.dispatch");
         var rollback = Assert.Single(trace, a => a.OperationName == "rollbackkit.rollback");
         var step = Assert.Single(trace, a => a.OperationName == "rollbackkit.step");

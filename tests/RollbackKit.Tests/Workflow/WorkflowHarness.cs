@@ -119,6 +119,13 @@ internal sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Approves the next decision asked for (for example the re-run of a step a crash interrupted).</summary>
+    public async Task ApproveNextAsync()
+    {
+        var question = await Notifier.WaitForAsync(RollbackEventKind.AwaitingApproval);
+        Assert.True(await Gate.DecideAsync(question.ApprovalId!, RollbackKit.Approval.ApprovalDecision.Approved, "operator"));
+    }
+
     public Task<RollbackStatus> WaitAsync(string? rollbackId) =>
         Controller.WaitForCompletionAsync(rollbackId ?? throw new ArgumentNullException(nameof(rollbackId))).WaitAsync(WaitLimit);
 

@@ -33,6 +33,9 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
     {
         private const int MaxOutput = 256 * 1024;
 
+        /// <summary>The environment variable carrying <see cref="PlaybookStepContext.IdempotencyKey"/>.</summary>
+        public const string IdempotencyKeyVariable = "ROLLBACKKIT_IDEMPOTENCY_KEY";
+
         public string Name { get; } = name;
 
         public async ValueTask<StepResult> ExecuteAsync(PlaybookStepContext context, CancellationToken cancellationToken)
@@ -54,6 +57,8 @@ internal sealed class CommandStepFactory : IPlaybookStepFactory
             {
                 info.WorkingDirectory = workingDirectory;
             }
+
+            info.Environment[IdempotencyKeyVariable] = context.IdempotencyKey;
 
             using var process = new Process { StartInfo = info };
             try

@@ -12,8 +12,11 @@ internal sealed class DelayStepFactory : IPlaybookStepFactory
         return new DelayStep(definition.Name ?? "delay", duration);
     }
 
-    private sealed class DelayStep(string name, TimeSpan duration) : IPlaybookStep
+    private sealed class DelayStep(string name, TimeSpan duration) : IPlaybookStep, IRepeatableStep
     {
+        /// <summary>Waiting again is harmless.</summary>
+        public bool IsRepeatable => true;
+
         public string Name { get; } = name;
 
         public async ValueTask<StepResult> ExecuteAsync(PlaybookStepContext context, CancellationToken cancellationToken)

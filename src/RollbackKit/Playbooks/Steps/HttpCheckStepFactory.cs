@@ -45,16 +45,21 @@ internal sealed class HttpCheckStepFactory : IPlaybookStepFactory, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private sealed class HttpCheckStep(string name, HttpClient client, Uri url, int expectedStatus, string? jsonField, string? jsonValue) : IPlaybookStep
+    private sealed class HttpCheckStep(string name, HttpClient client, Uri url, int expectedStatus, string? jsonField, string? jsonValue) : IPlaybookStep, IRepeatableStep
     {
         public string Name { get; } = name;
+
+        /// <summary>A GET check changes nothing: run again after an interrupted run.</summary>
+        public bool IsRepeatable => true;
 
         public async ValueTask<StepResult> ExecuteAsync(PlaybookStepContext context, CancellationToken cancellationToken)
         {
             HttpResponseMessage response;
             try
             {
-                response = await client.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", context.IdempotencyKey);
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
