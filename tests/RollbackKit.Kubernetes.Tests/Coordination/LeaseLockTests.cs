@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Dispatch;
 using RollbackKit.Kubernetes.Coordination;
 using RollbackKit.Kubernetes.Emulator;
@@ -9,7 +8,8 @@ namespace RollbackKit.Kubernetes.Tests.Coordination;
 
 public sealed class LeaseLockTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    private static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(5);
+    private readonly ObservableFakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
     private readonly List<KubernetesApi> _apis = [];
     private KubernetesApiEmulator _emulator = null!;
 
@@ -34,7 +34,7 @@ public sealed class LeaseLockTests : IAsyncLifetime
             Namespace = "rollbackkit",
             HolderIdentity = identity,
             LeaseDuration = TimeSpan.FromSeconds(15),
-            RenewInterval = TimeSpan.FromSeconds(5),
+            RenewInterval = RenewInterval,
         });
     }
 
@@ -81,22 +81,17 @@ public sealed class LeaseLockTests : IAsyncLifetime
         var a = Lock("replica-a");
         var b = Lock("replica-b");
         await using var handle = await a.TryAcquireAsync("api");
-        for (var renewal = 0; renewal < 6; renewal++)
+        var updates = _emulator.Requests.Count(r => r.Verb == "update");
+        await _time.WaitForTimerAsync(RenewInterval);
+        for (var renewal = 1; renewal <= 6; renewal++)
         {
-            // Advance one second at a time until the background loop has renewed once more.
-            var updates = _emulator.Requests.Count(r => r.Verb == "update");
-            for (var i = 0; i < 200 && _emulator.Requests.Count(r => r.Verb == "update") == updates; i++)
-            {
-                _time.Advance(TimeSpan.FromSeconds(1));
-                var deadline = DateTime.UtcNow.AddMilliseconds(200);
-                while (_emulator.Requests.Count(r => r.Verb == "update") == updates && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(2);
-                }
-            }
+            // The loop waits one renew interval, renews, then waits again: each wait means the previous renewal is done.
+            _time.Advance(RenewInterval);
+            await _time.WaitForTimerAsync(RenewInterval);
+            Assert.Equal(updates + renewal, _emulator.Requests.Count(r => r.Verb == "update"));
         }
 
-        Assert.True(_time.GetUtcNow() - new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero) >= TimeSpan.FromSeconds(30));
+        Assert.Equal(TimeSpan.FromSeconds(30), _time.GetUtcNow() - _time.Start); // twice the lease duration
         Assert.Null(await b.TryAcquireAsync("api"));
         Assert.False(handle!.LockLost.IsCancellationRequested);
     }
@@ -107,10 +102,10 @@ public sealed class LeaseLockTests : IAsyncLifetime
         var a = Lock("replica-a");
         var handle = (KubernetesLeaseLock.LeaseHandle)(await a.TryAcquireAsync("db"))!;
         _emulator.MergePatch("coordination.k8s.io/v1", "leases", "rollbackkit", handle.LeaseName, """{"spec":{"holderIdentity":"intruder"}}""");
-        var lost = new TaskCompletionSource();
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         handle.LockLost.Register(() => lost.TrySetResult());
-        _time.Advance(TimeSpan.FromSeconds(5));
-        await lost.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await _time.AdvanceWhenWaitingAsync(RenewInterval);
+        await lost.Task.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
         await handle.DisposeAsync();
         Assert.Equal("intruder", Holder(handle.LeaseName));
     }
@@ -121,20 +116,22 @@ public sealed class LeaseLockTests : IAsyncLifetime
         var a = Lock("replica-a");
         var handle = (KubernetesLeaseLock.LeaseHandle)(await a.TryAcquireAsync("cache"))!;
         _emulator.Forbid("get", "leases");
-        var lost = new TaskCompletionSource();
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         handle.LockLost.Register(() => lost.TrySetResult());
-        for (var i = 0; i < 100 && !lost.Task.IsCompleted; i++)
+
+        // Renewals at 5 and 10 seconds fail but the lease (15 seconds) has not run out: the loop waits again.
+        await _time.WaitForTimerAsync(RenewInterval);
+        for (var i = 0; i < 2; i++)
         {
-            var gets = _emulator.Requests.Count(r => r.Resource == "leases" && r.Verb == "get");
-            _time.Advance(TimeSpan.FromSeconds(5));
-            var deadline = DateTime.UtcNow.AddMilliseconds(500);
-            while (!lost.Task.IsCompleted && _emulator.Requests.Count(r => r.Resource == "leases" && r.Verb == "get") == gets && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(2);
-            }
+            _time.Advance(RenewInterval);
+            await _time.WaitForTimerAsync(RenewInterval);
+            Assert.False(handle.LockLost.IsCancellationRequested);
         }
 
-        await lost.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // The renewal at 15 seconds fails too: the lease duration has passed since the last renewal.
+        _time.Advance(RenewInterval);
+        await lost.Task.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
+        Assert.Equal(TimeSpan.FromSeconds(15), _time.GetUtcNow() - _time.Start);
         _emulator.Allow("get", "leases");
         await handle.DisposeAsync();
     }

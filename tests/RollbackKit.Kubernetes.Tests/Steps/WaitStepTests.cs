@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Kubernetes.Emulator;
 
 namespace RollbackKit.Kubernetes.Tests.Steps;
@@ -18,25 +17,26 @@ public sealed class WaitStepTests : IAsyncLifetime
 
     private int DeploymentGets => _emulator.Requests.Count(r => r.Verb == "get" && r.Resource == "deployments");
 
-    /// <summary>Runs the step, advancing the fake clock by the poll interval each time the step has polled once more.</summary>
-    private async Task<RollbackKit.Playbooks.StepResult> RunWithFakeClockAsync(FakeTimeProvider time, string name, TimeSpan poll, params (string, string)[] settings)
+    /// <summary>
+    /// Runs the step and, <paramref name="waits"/> times, advances the fake clock by the poll interval once the step waits on
+    /// it; then the step must have finished without waiting again.
+    /// </summary>
+    private async Task<RollbackKit.Playbooks.StepResult> RunWithFakeClockAsync(string name, TimeSpan poll, int waits, params (string, string)[] settings)
     {
+        var time = new ObservableFakeTimeProvider();
         using var api = TestSupport.Api(_emulator);
         var step = TestSupport.Step(api, "kubernetes.wait", settings);
         var run = step.ExecuteAsync(TestSupport.Context("shop", name, time: time), CancellationToken.None).AsTask();
-        for (var i = 0; i < 500 && !run.IsCompleted; i++)
+        for (var i = 0; i < waits; i++)
         {
-            // Advance once the step has polled; if it had not started its delay yet, the next round advances again.
-            var seen = DeploymentGets;
+            await time.WaitForTimerAsync(poll);
+            Assert.Equal(i + 1, DeploymentGets); // one poll before each wait
             time.Advance(poll);
-            var deadline = DateTime.UtcNow.AddMilliseconds(500);
-            while (!run.IsCompleted && DeploymentGets == seen && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(2);
-            }
         }
 
-        return await run;
+        var result = await run.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
+        Assert.Equal(TimeSpan.FromTicks(poll.Ticks * waits), time.GetUtcNow() - time.Start);
+        return result;
     }
 
     [Fact]
@@ -45,8 +45,7 @@ public sealed class WaitStepTests : IAsyncLifetime
         _emulator.SeedDeployment("shop", "web", 3, "web:1");
         _emulator.Deployments.ReadsToComplete = 3;
         _emulator.SetImage("shop", "web", "web:2");
-        var time = new FakeTimeProvider();
-        var result = await RunWithFakeClockAsync(time, "web", TimeSpan.FromSeconds(1), ("pollInterval", "00:00:01"));
+        var result = await RunWithFakeClockAsync("web", TimeSpan.FromSeconds(1), waits: 2, ("pollInterval", "00:00:01"));
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal("deployment \"web\" successfully rolled out", result.Message);
         Assert.Equal(3, DeploymentGets);
@@ -72,11 +71,10 @@ public sealed class WaitStepTests : IAsyncLifetime
         _emulator.SeedDeployment("shop", "slow", 2, "slow:1");
         _emulator.Deployments.ReadsToComplete = 1000;
         _emulator.SetImage("shop", "slow", "slow:2");
-        var time = new FakeTimeProvider();
-        var result = await RunWithFakeClockAsync(time, "slow", TimeSpan.FromSeconds(2), ("timeout", "00:00:10"), ("pollInterval", "00:00:02"));
+        var result = await RunWithFakeClockAsync("slow", TimeSpan.FromSeconds(2), waits: 5, ("timeout", "00:00:10"), ("pollInterval", "00:00:02"));
         Assert.False(result.Succeeded);
         Assert.StartsWith("timed out after 00:00:10 waiting for the rollout of deployment shop/slow: Waiting for deployment \"slow\" rollout to finish", result.Message);
-        Assert.InRange(DeploymentGets, 2, 6);
+        Assert.Equal(6, DeploymentGets); // at 0, 2, 4, 6, 8 and 10 seconds
     }
 
     [Fact]
@@ -85,13 +83,15 @@ public sealed class WaitStepTests : IAsyncLifetime
         _emulator.SeedDeployment("shop", "c", 1, "c:1");
         _emulator.Deployments.ReadsToComplete = 1000;
         _emulator.SetImage("shop", "c", "c:2");
-        var time = new FakeTimeProvider();
+        var time = new ObservableFakeTimeProvider();
         using var api = TestSupport.Api(_emulator);
         using var cts = new CancellationTokenSource();
         var run = TestSupport.Step(api, "kubernetes.wait").ExecuteAsync(TestSupport.Context("shop", "c", time: time), cts.Token).AsTask();
-        await TestSupport.WaitUntilAsync(() => DeploymentGets > 0, "the first poll");
+        await time.WaitForTimerAsync(TimeSpan.FromSeconds(2)); // polled once, now waiting the default poll interval
+        Assert.Equal(1, DeploymentGets);
         await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(ObservableFakeTimeProvider.WaitLimit));
+        Assert.Equal(1, DeploymentGets);
     }
 
     [Fact]

@@ -11,17 +11,38 @@ namespace RollbackKit.Tests.Notifications;
 
 public class NotificationFanOutTests
 {
-    private sealed class HangingNotifier : INotifier
+    /// <summary>Counts calls and completes a task when the n-th call arrives, so tests await calls instead of polling.</summary>
+    private sealed class CallSignal
     {
+        private readonly TaskCompletionSource[] _reached = Enumerable.Range(0, 8).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         private int _calls;
 
         public int Calls => Volatile.Read(ref _calls);
+
+        public void Called()
+        {
+            var n = Interlocked.Increment(ref _calls);
+            if (n <= _reached.Length)
+            {
+                _reached[n - 1].TrySetResult();
+            }
+        }
+
+        /// <summary>Completes once the notifier has been called <paramref name="count"/> times.</summary>
+        public Task ReachedAsync(int count) => _reached[count - 1].Task.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
+    }
+
+    private sealed class HangingNotifier : INotifier
+    {
+        public CallSignal Signal { get; } = new();
+
+        public int Calls => Signal.Calls;
 
         public string Name => "hanging";
 
         public ValueTask NotifyAsync(RollbackEvent rollbackEvent, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _calls);
+            Signal.Called();
             return new ValueTask(new TaskCompletionSource().Task); // never completes, ignores cancellation
         }
     }
@@ -37,30 +58,28 @@ public class NotificationFanOutTests
     public async Task Rollback_WithHangingAndThrowingNotifiers_CompletesAndOthersReceiveEverything()
     {
         var hanging = new HangingNotifier();
+        var time = new ObservableFakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
         await using var h = WorkflowHarness.Create(
             o => o.Workflow.NotifierTimeout = TimeSpan.FromSeconds(10),
             s =>
             {
                 s.AddSingleton<INotifier>(hanging);
                 s.AddSingleton<INotifier>(new ThrowingNotifier());
-            });
+            },
+            time);
 
         var result = await h.Dispatcher.DispatchAsync(h.Request());
         var status = await h.WaitAsync(result.RollbackId); // fake time never advanced: the hanging notifier cannot have timed out
         Assert.Equal(RollbackState.RolledBack, status.State);
         await h.Notifier.WaitForAsync(RollbackEventKind.Succeeded);
         Assert.Equal(4, h.Notifier.Events.Count);
-        await WaitUntilAsync(() => hanging.Calls >= 1); // its worker runs independently of the recording notifier's
+        await hanging.Signal.ReachedAsync(1); // its worker runs independently of the recording notifier's
         Assert.Equal(1, hanging.Calls);
 
-        // Once its timeout passes, the hanging notifier is abandoned and gets the next event.
-        h.Time.Advance(TimeSpan.FromSeconds(10));
-        var deadline = DateTime.UtcNow + WorkflowHarness.WaitLimit;
-        while (hanging.Calls < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-
+        // Once its timeout passes (the clock moves only when that delivery waits on it), the hanging notifier is abandoned
+        // and gets the next event.
+        await time.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(10));
+        await hanging.Signal.ReachedAsync(2);
         Assert.Equal(2, hanging.Calls);
     }
 
@@ -87,11 +106,9 @@ public class NotificationFanOutTests
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly System.Collections.Concurrent.ConcurrentQueue<string> _delivered = new();
-        private int _calls;
-
         public string Name => "gated";
 
-        public int Calls => Volatile.Read(ref _calls);
+        public CallSignal Signal { get; } = new();
 
         public IReadOnlyList<string> Delivered => _delivered.ToArray();
 
@@ -99,7 +116,7 @@ public class NotificationFanOutTests
 
         public async ValueTask NotifyAsync(RollbackEvent rollbackEvent, CancellationToken cancellationToken)
         {
-            Interlocked.Increment(ref _calls);
+            Signal.Called();
             await _gate.Task.WaitAsync(cancellationToken);
             _delivered.Enqueue(rollbackEvent.Message);
         }
@@ -110,43 +127,37 @@ public class NotificationFanOutTests
     private static IOptions<NotificationOptions> DrainOptions(TimeSpan notifierTimeout, TimeSpan drainTimeout) =>
         Options.Create(new NotificationOptions { NotifierTimeout = notifierTimeout, NotifierDrainTimeout = drainTimeout });
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + WorkflowHarness.WaitLimit;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
-            await Task.Delay(5);
-        }
-    }
-
     [Fact]
     public async Task DisposeAsync_SlowNotifierWithQueuedEvents_DeliversAllBeforeReturning()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservableFakeTimeProvider();
         var logger = new FakeLogger<NotificationFanOut>();
         var slow = new GatedNotifier();
-        var fanOut = new NotificationFanOut([slow], DrainOptions(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)), time, logger);
+        var drain = TimeSpan.FromSeconds(5);
+        var fanOut = new NotificationFanOut([slow], DrainOptions(TimeSpan.FromSeconds(10), drain), time, logger);
         for (var i = 0; i < 5; i++)
         {
             fanOut.Publish(Event(i));
         }
 
-        await WaitUntilAsync(() => slow.Calls == 1);
+        await slow.Signal.ReachedAsync(1);
         var dispose = fanOut.DisposeAsync().AsTask();
-        Assert.False(dispose.IsCompleted); // the first delivery is still waiting and the fake clock has not moved
+        await time.WaitForTimerAsync(drain); // disposal now waits for the drain on the fake clock, which does not move
+        Assert.False(dispose.IsCompleted); // the first delivery is still waiting
+        Assert.Equal(1, slow.Signal.Calls);
 
         slow.Open();
-        await dispose.WaitAsync(WorkflowHarness.WaitLimit);
+        await dispose.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
 
         Assert.Equal(["0", "1", "2", "3", "4"], slow.Delivered);
+        Assert.Equal(5, slow.Signal.Calls);
         Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 904);
     }
 
     [Fact]
     public async Task DisposeAsync_HangingNotifier_AbandonedAfterDrainTimeoutAndDropsCounted()
     {
-        var time = new FakeTimeProvider();
+        var time = new ObservableFakeTimeProvider();
         var logger = new FakeLogger<NotificationFanOut>();
         var hanging = new HangingNotifier();
         var recording = new RecordingNotifier();
@@ -158,24 +169,18 @@ public class NotificationFanOutTests
         }
 
         await recording.WaitForAsync(e => e.Message == "2");
-        await WaitUntilAsync(() => hanging.Calls == 1);
+        await hanging.Signal.ReachedAsync(1);
         var started = time.GetUtcNow();
         var dispose = fanOut.DisposeAsync().AsTask();
+        await time.WaitForTimerAsync(drain); // disposal waits for the drain on the fake clock
 
         time.Advance(drain - TimeSpan.FromSeconds(1));
-        await Task.WhenAny(dispose, Task.Delay(20));
         Assert.False(dispose.IsCompleted); // still draining before the drain timeout
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 904);
 
-        var deadline = DateTime.UtcNow + WorkflowHarness.WaitLimit;
-        while (!dispose.IsCompleted)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "disposal did not finish while advancing the fake clock");
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(dispose, Task.Delay(5));
-        }
-
-        await dispose;
-        Assert.True(time.GetUtcNow() - started < TimeSpan.FromHours(1)); // ended by the drain timeout, not the per-event timeout
+        time.Advance(TimeSpan.FromSeconds(1));
+        await dispose.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
+        Assert.Equal(drain, time.GetUtcNow() - started); // ended by the drain timeout, not the per-event timeout
         Assert.Equal(1, hanging.Calls); // the queued events were not handed to it after the drain timeout
         Assert.Equal(["0", "1", "2"], recording.Events.Select(e => e.Message));
         var dropped = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 904);

@@ -1,8 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
-using RollbackKit.Tests.Workflow;
 
-namespace RollbackKit.Tests.Playbooks;
+namespace RollbackKit.TestSupport;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that reports every timer the code under test arms (delays, timeouts), so a test
@@ -11,6 +10,18 @@ namespace RollbackKit.Tests.Playbooks;
 internal sealed class ObservableFakeTimeProvider : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
+
+    public ObservableFakeTimeProvider()
+    {
+    }
+
+    public ObservableFakeTimeProvider(DateTimeOffset startDateTime)
+        : base(startDateTime)
+    {
+    }
+
+    /// <summary>How long a test waits in real time for the code under test before failing instead of hanging.</summary>
+    public static TimeSpan WaitLimit { get; } = TimeSpan.FromSeconds(20);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -23,7 +34,7 @@ internal sealed class ObservableFakeTimeProvider : FakeTimeProvider
     public async Task WaitForTimerAsync(TimeSpan dueTime)
     {
         // The real-time bound only turns a hang into a failure; a passing test never gets near it.
-        using var limit = new CancellationTokenSource(WorkflowHarness.WaitLimit);
+        using var limit = new CancellationTokenSource(WaitLimit);
         while (await _armed.Reader.ReadAsync(limit.Token) != dueTime)
         {
         }
