@@ -34,9 +34,13 @@ internal static class MonitorRegistration
         // The probe shares the monitor's compiled configuration, not the monitor: the dispatcher can depend on it.
         services.TryAddSingleton<ITargetHealthProbe, TargetHealthProbe>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackMonitorHostedService>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, TriggerOptionsValidator>(
-            static sp => new TriggerOptionsValidator(sp.GetServices<IMetricSource>(), sp.GetService<RollbackKitSection>()?.Path)));
+        // The one validator of RollbackKitOptions: binding problems, settings, playbooks, targets, queries and triggers.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>(
+            static sp => new RollbackKitOptionsValidator(
+                sp.GetServices<Playbooks.IPlaybookStepFactory>(),
+                sp.GetService<RollbackKitSection>(),
+                new TriggerOptionsValidator(sp.GetServices<IMetricSource>(), sp.GetService<RollbackKitSection>()?.Path),
+                sp.GetService<ConfigurationBindingErrors<RollbackKitOptions>>())));
     }
 }
 
