@@ -50,6 +50,8 @@ public class HelmStepSettingsTests
     [InlineData("revision", "two", "Settings:revision: must be a positive revision number")]
     [InlineData("release", "Web_App", "Settings:release: 'Web_App' is not a valid helm release name")]
     [InlineData("release", "--kubeconfig=/tmp/x", "Settings:release:")]
+    [InlineData("release", "web\n", "Settings:release: 'web\n' is not a valid helm release name")]
+    [InlineData("namespace", "shop\n", "Settings:namespace: 'shop\n' is not a valid namespace")]
     [InlineData("namespace", "Shop", "Settings:namespace: 'Shop' is not a valid namespace")]
     [InlineData("waitStrategy", "hookOnly", "Settings:waitStrategy: must be 'watcher' or 'legacy'")]
     [InlineData("timeout", "soon", "Settings:timeout: must be a positive duration")]
