@@ -18,13 +18,16 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
     private readonly IPlaybookStepFactory[] _stepFactories;
     private readonly TriggerOptionsValidator? _triggers;
     private readonly ConfigurationBindingErrors<RollbackKitOptions>? _binding;
+    private readonly bool _defaultPlaybookConfigured;
 
     public RollbackKitOptionsValidator(
         IEnumerable<IPlaybookStepFactory> stepFactories,
         RollbackKitSection? section = null,
         TriggerOptionsValidator? triggers = null,
-        ConfigurationBindingErrors<RollbackKitOptions>? binding = null)
+        ConfigurationBindingErrors<RollbackKitOptions>? binding = null,
+        bool defaultPlaybookConfigured = false)
     {
+        _defaultPlaybookConfigured = defaultPlaybookConfigured;
         Prefix = section?.Path ?? RollbackKitOptions.SectionName;
         _stepFactories = stepFactories.ToArray();
         _triggers = triggers;
@@ -103,8 +106,9 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
 
     private void ValidatePlaybooks(RollbackKitOptions options, List<string> errors, string p)
     {
-        // The default playbook runs for every target without its own (requests for unknown targets are rejected).
-        var defaultUsed = options.Targets.Exists(static t => t is not null && t.Playbook is null);
+        // A playbook written in configuration must have steps: the default one when a target uses it (requests for unknown
+        // targets are rejected), and every target's own.
+        var defaultUsed = _defaultPlaybookConfigured && options.Targets.Exists(static t => t is not null && t.Playbook is null);
         ValidatePlaybook(options.Playbook, $"{p}:Playbook", defaultUsed, errors);
         for (var i = 0; i < options.Targets.Count; i++)
         {
