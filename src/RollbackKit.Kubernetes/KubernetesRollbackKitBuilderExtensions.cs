@@ -165,6 +165,12 @@ public static class KubernetesRollbackKitBuilderExtensions
         services.AddSingleton<IPlaybookStepFactory>(sp =>
         {
             var api = sp.GetRequiredService<KubernetesApi>();
-            return new KubernetesStepFactory(type, d => create(d, api));
+            return new KubernetesStepFactory(type, d =>
+            {
+                var step = create(d, api);
+
+                // Checked when a Kubernetes step is configured (the playbooks are built at start): the cluster must be reachable.
+                return KubeconfigCheck.Problem(api.Options) is { } problem ? throw new PlaybookConfigurationException(problem) : step;
+            });
         });
 }

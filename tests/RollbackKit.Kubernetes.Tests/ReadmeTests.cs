@@ -27,7 +27,8 @@ public sealed class ReadmeTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);
         services.AddLogging();
-        services.AddRollbackKit(config.GetSection("RollbackKit")).AddKubernetes();
+        // The README's host runs where a kubeconfig exists; this machine has none, so name a (loopback) server instead.
+        services.AddRollbackKit(config.GetSection("RollbackKit")).AddKubernetes(static o => o.Server ??= new Uri("http://127.0.0.1:1"));
         return services.BuildServiceProvider();
     }
 

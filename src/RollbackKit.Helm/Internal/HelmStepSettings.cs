@@ -157,7 +157,7 @@ internal sealed partial class HelmStepSettings
             : throw new PlaybookConfigurationException(key, $"must be true or false, got '{text}'");
     }
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z0-9]([-a-z0-9.]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h)$", RegexOptions.CultureInvariant)]

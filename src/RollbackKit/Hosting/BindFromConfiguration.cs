@@ -4,17 +4,25 @@ using Microsoft.Extensions.Options;
 namespace RollbackKit.Internal;
 
 /// <summary>Binds the <c>RollbackKit</c> section of the application's <see cref="IConfiguration"/>, when one is registered.</summary>
-internal sealed class BindFromConfiguration(IServiceProvider services) : IConfigureOptions<RollbackKitOptions>
+/// <remarks>
+/// Binding is strict: a value that does not convert or a key that matches no setting is recorded in
+/// <see cref="ConfigurationBindingErrors{TOptions}"/> and reported at start by <see cref="RollbackKitOptionsValidator"/>.
+/// </remarks>
+internal sealed class BindFromConfiguration(
+    IServiceProvider services,
+    ConfigurationBindingErrors<RollbackKitOptions> errors,
+    ConfigurationSubsections subsections) : IConfigureOptions<RollbackKitOptions>
 {
     public void Configure(RollbackKitOptions options)
     {
+        var name = Options.DefaultName;
         if (services.GetService(typeof(RollbackKitSection)) is RollbackKitSection explicitSection)
         {
-            explicitSection.Section.Bind(options);
+            errors.Bind(name, explicitSection.Section, options, explicitSection.Path, subsections, explicitSection.Path);
         }
         else if (services.GetService(typeof(IConfiguration)) is IConfiguration configuration)
         {
-            configuration.GetSection(RollbackKitOptions.SectionName).Bind(options);
+            errors.Bind(name, configuration.GetSection(RollbackKitOptions.SectionName), options, RollbackKitOptions.SectionName, subsections, RollbackKitOptions.SectionName);
         }
     }
 }
@@ -31,7 +39,11 @@ internal sealed record OptionsSubsection<TOptions>(string Name)
     where TOptions : class;
 
 /// <summary>Binds <c>{RollbackKit section}:{subsection}</c> to <typeparamref name="TOptions"/> when configuration exists.</summary>
-internal sealed class BindSubsection<TOptions>(IServiceProvider services, OptionsSubsection<TOptions> subsection) : IConfigureOptions<TOptions>
+internal sealed class BindSubsection<TOptions>(
+    IServiceProvider services,
+    OptionsSubsection<TOptions> subsection,
+    ConfigurationBindingErrors<TOptions> errors,
+    ConfigurationSubsections subsections) : IConfigureOptions<TOptions>
     where TOptions : class
 {
     public void Configure(TOptions options)
@@ -39,6 +51,14 @@ internal sealed class BindSubsection<TOptions>(IServiceProvider services, Option
         var root = services.GetService(typeof(RollbackKitSection)) is RollbackKitSection explicitSection
             ? explicitSection.Section
             : (services.GetService(typeof(IConfiguration)) as IConfiguration)?.GetSection(RollbackKitOptions.SectionName);
-        root?.GetSection(subsection.Name).Bind(options);
+        var rootPath = services.GetService(typeof(RollbackKitSection)) is RollbackKitSection named ? named.Path : RollbackKitOptions.SectionName;
+        errors.Bind(Options.DefaultName, root?.GetSection(subsection.Name), options, rootPath + ":" + subsection.Name, subsections, rootPath);
     }
+}
+
+/// <summary>Reports the problems found while binding <typeparamref name="TOptions"/>.</summary>
+internal sealed class BindingErrorsValidator<TOptions>(ConfigurationBindingErrors<TOptions> errors) : IValidateOptions<TOptions>
+    where TOptions : class
+{
+    public ValidateOptionsResult Validate(string? name, TOptions options) => StartupProblems.Result([.. errors.Get(name)]);
 }

@@ -14,6 +14,14 @@ namespace RollbackKit.Hosting;
 /// <summary>Registers the hosted monitor, the health probe and start-up validation.</summary>
 internal static class MonitorRegistration
 {
+    /// <summary>Whether RollbackKit's configuration section has a <c>Playbook</c> key (then an empty default playbook is refused).</summary>
+    internal static bool DefaultPlaybookConfigured(IServiceProvider sp)
+    {
+        var section = sp.GetService<RollbackKitSection>()?.Section
+            ?? sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?.GetSection(RollbackKitOptions.SectionName);
+        return section?.GetSection("Playbook").GetChildren().Any() == true;
+    }
+
     public static void AddMonitorServices(IServiceCollection services)
     {
         services.AddOptions<MonitorOptions>();
@@ -34,9 +42,14 @@ internal static class MonitorRegistration
         // The probe shares the monitor's compiled configuration, not the monitor: the dispatcher can depend on it.
         services.TryAddSingleton<ITargetHealthProbe>(static sp => ActivatorUtilities.CreateInstance<TargetHealthProbe>(sp, RedactionRegistration.Logger<TargetHealthProbe>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackMonitorHostedService>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, TriggerOptionsValidator>(
-            static sp => new TriggerOptionsValidator(sp.GetServices<IMetricSource>(), sp.GetService<RollbackKitSection>()?.Path)));
+        // The one validator of RollbackKitOptions: binding problems, settings, playbooks, targets, queries and triggers.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>(
+            static sp => new RollbackKitOptionsValidator(
+                sp.GetServices<Playbooks.IPlaybookStepFactory>(),
+                sp.GetService<RollbackKitSection>(),
+                new TriggerOptionsValidator(sp.GetServices<IMetricSource>(), sp.GetService<RollbackKitSection>()?.Path),
+                sp.GetService<ConfigurationBindingErrors<RollbackKitOptions>>(),
+                DefaultPlaybookConfigured(sp))));
     }
 }
 

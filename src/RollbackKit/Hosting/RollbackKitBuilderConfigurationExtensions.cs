@@ -23,8 +23,12 @@ public static class RollbackKitBuilderConfigurationExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(subsection);
+        ConfigurationSubsections.Get(builder.Services).Add(subsection);
         builder.Services.TryAddSingleton(new OptionsSubsection<TOptions>(subsection));
+        builder.Services.TryAddSingleton<ConfigurationBindingErrors<TOptions>>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TOptions>, BindSubsection<TOptions>>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, BindingErrorsValidator<TOptions>>());
+        builder.Services.AddOptions<TOptions>().ValidateOnStart();
         return builder;
     }
 }

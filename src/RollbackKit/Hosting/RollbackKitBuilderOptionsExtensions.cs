@@ -85,9 +85,13 @@ public static class RollbackKitBuilderOptionsExtensions
         }
 
         var source = new AdapterOptionsSource<TOptions>(subsection);
+        ConfigurationSubsections.Get(services).Add(subsection);
         services.AddSingleton(source);
+        services.AddSingleton<ConfigurationBindingErrors<TOptions>>();
         services.AddSingleton<IConfigureOptions<TOptions>, BindAdapterOptions<TOptions>>();
-        services.AddSingleton(sp => createValidator(source.KeyPath(sp)));
+        services.AddSingleton<IValidateOptions<TOptions>>(sp => new AdapterOptionsValidator<TOptions>(
+            sp.GetRequiredService<ConfigurationBindingErrors<TOptions>>(),
+            createValidator(source.KeyPath(sp))));
         services.AddOptions<TOptions>().ValidateOnStart();
         return source;
     }
@@ -135,9 +139,22 @@ internal sealed class AdapterOptionsSource<TOptions>(string subsection)
     }
 }
 
-/// <summary>Binds an adapter's options from <see cref="AdapterOptionsSource{TOptions}"/>.</summary>
-internal sealed class BindAdapterOptions<TOptions>(IServiceProvider services, AdapterOptionsSource<TOptions> source) : IConfigureOptions<TOptions>
+/// <summary>
+/// Binds an adapter's options strictly from <see cref="AdapterOptionsSource{TOptions}"/>; problems are reported at start by
+/// <see cref="AdapterOptionsValidator{TOptions}"/>.
+/// </summary>
+internal sealed class BindAdapterOptions<TOptions>(
+    IServiceProvider services,
+    AdapterOptionsSource<TOptions> source,
+    ConfigurationBindingErrors<TOptions> errors,
+    ConfigurationSubsections subsections) : IConfigureOptions<TOptions>
     where TOptions : class
 {
-    public void Configure(TOptions options) => source.Resolve(services)?.Bind(options);
+    public void Configure(TOptions options)
+    {
+        var rootPath = services.GetService(typeof(RollbackKitSection)) is RollbackKitSection explicitSection
+            ? explicitSection.Path
+            : RollbackKitOptions.SectionName;
+        errors.Bind(Options.DefaultName, source.Resolve(services), options, source.KeyPath(services), subsections, rootPath);
+    }
 }

@@ -1,23 +1,37 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
+using RollbackKit.Triggers;
 
 namespace RollbackKit.Internal;
 
 /// <summary>
-/// Validates the top-level settings of <see cref="RollbackKitOptions"/> at start: the evaluation interval, the workflow
-/// and the playbooks. Every message names the configuration key path, for example
-/// <c>RollbackKit:Playbook:Steps:0:Timeout: must be greater than zero</c>. Targets, queries, baselines and triggers are
-/// validated by <see cref="Triggers.TriggerOptionsValidator"/>.
+/// The one validator of <see cref="RollbackKitOptions"/>, run at start: the binding problems (values that do not convert,
+/// unknown keys), the evaluation interval, the workflow, the journal path, the playbooks, the query placeholders and, through
+/// <see cref="TriggerOptionsValidator"/>, targets, queries, baselines and triggers. The result lists every problem, one line
+/// each, each starting with its configuration key path, for example
+/// <c>RollbackKit:Playbook:Steps:0:Timeout: must be greater than zero</c>.
 /// </summary>
-internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKitOptions>
+internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<RollbackKitOptions>
 {
     private readonly IPlaybookStepFactory[] _stepFactories;
+    private readonly TriggerOptionsValidator? _triggers;
+    private readonly ConfigurationBindingErrors<RollbackKitOptions>? _binding;
+    private readonly bool _defaultPlaybookConfigured;
 
-    public RollbackKitOptionsValidator(IEnumerable<IPlaybookStepFactory> stepFactories, RollbackKitSection? section = null)
+    public RollbackKitOptionsValidator(
+        IEnumerable<IPlaybookStepFactory> stepFactories,
+        RollbackKitSection? section = null,
+        TriggerOptionsValidator? triggers = null,
+        ConfigurationBindingErrors<RollbackKitOptions>? binding = null,
+        bool defaultPlaybookConfigured = false)
     {
+        _defaultPlaybookConfigured = defaultPlaybookConfigured;
         Prefix = section?.Path ?? RollbackKitOptions.SectionName;
         _stepFactories = stepFactories.ToArray();
+        _triggers = triggers;
+        _binding = binding;
     }
 
     /// <summary>The key path prefix used in messages.</summary>
@@ -27,24 +41,26 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        var p = Prefix;
+        if (_binding is not null)
+        {
+            errors.AddRange(_binding.Get(name));
+        }
 
+        var p = Prefix;
         if (options.EvaluationInterval <= TimeSpan.Zero)
         {
             errors.Add($"{p}:EvaluationInterval: must be greater than zero (was {options.EvaluationInterval}).");
         }
 
         ValidateWorkflow(options.Workflow, errors, $"{p}:Workflow");
-        ValidatePlaybook(options.Playbook, $"{p}:Playbook", errors);
-        for (var i = 0; i < options.Targets.Count; i++)
+        ValidatePlaybooks(options, errors, p);
+        ValidatePlaceholders(options, errors, p);
+        if (_triggers?.Validate(name, options) is { Failed: true, Failures: { } failures })
         {
-            if (options.Targets[i].Playbook is { } playbook)
-            {
-                ValidatePlaybook(playbook, $"{p}:Targets:{i}:Playbook", errors);
-            }
+            errors.AddRange(failures);
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return StartupProblems.Result(errors);
     }
 
     private static void ValidateWorkflow(Workflow.RollbackWorkflowOptions workflow, List<string> errors, string p)
@@ -54,23 +70,77 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
             errors.Add($"{p}:DeduplicationWindow: must be greater than zero (was {workflow.DeduplicationWindow}).");
         }
 
-        if (workflow.NotifierDrainTimeout < TimeSpan.Zero)
+        if (workflow.MaxAttemptsPerTarget < 1)
         {
-            errors.Add($"{p}:NotifierDrainTimeout: must not be negative (was {workflow.NotifierDrainTimeout}).");
+            errors.Add(Invariant($"{p}:MaxAttemptsPerTarget: must be at least 1 (was {workflow.MaxAttemptsPerTarget})."));
+        }
+
+        NotNegative(errors, p, "AttemptWindow", workflow.AttemptWindow);
+        NotNegative(errors, p, "Cooldown", workflow.Cooldown);
+        NotNegative(errors, p, "AcknowledgementTimeout", workflow.AcknowledgementTimeout);
+        NotNegative(errors, p, "ApprovalTimeout", workflow.ApprovalTimeout);
+        NotNegative(errors, p, "NotifierDrainTimeout", workflow.NotifierDrainTimeout);
+        NotNegative(errors, p, "ProgressInterval", workflow.ProgressInterval);
+        Positive(errors, p, "NotifierTimeout", workflow.NotifierTimeout);
+        NotNegative(errors, p, "VerificationWindow", workflow.VerificationWindow);
+        NotNegative(errors, p, "VerificationInterval", workflow.VerificationInterval);
+        NotNegative(errors, p, "UnfinishedScanInterval", workflow.UnfinishedScanInterval);
+        JournalPathCheck.Validate(workflow.JournalPath, $"{p}:JournalPath", errors);
+    }
+
+    private static void NotNegative(List<string> errors, string p, string key, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            errors.Add($"{p}:{key}: must not be negative (was {value}).");
         }
     }
 
-    private void ValidatePlaybook(PlaybookDefinition playbook, string key, List<string> errors)
+    private static void Positive(List<string> errors, string p, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:{key}: must be greater than zero (was {value}).");
+        }
+    }
+
+    private void ValidatePlaybooks(RollbackKitOptions options, List<string> errors, string p)
+    {
+        // A playbook written in configuration must have steps: the default one when a target uses it (requests for unknown
+        // targets are rejected), and every target's own.
+        var defaultUsed = _defaultPlaybookConfigured && options.Targets.Exists(static t => t is not null && t.Playbook is null);
+        ValidatePlaybook(options.Playbook, $"{p}:Playbook", defaultUsed, errors);
+        for (var i = 0; i < options.Targets.Count; i++)
+        {
+            if (options.Targets[i].Playbook is { } playbook)
+            {
+                ValidatePlaybook(playbook, $"{p}:Targets:{i}:Playbook", required: true, errors);
+            }
+        }
+    }
+
+    private void ValidatePlaybook(PlaybookDefinition playbook, string key, bool required, List<string> errors)
     {
         if (playbook.Budget <= TimeSpan.Zero)
         {
             errors.Add($"{key}:Budget: must be greater than zero (was {playbook.Budget}).");
         }
 
+        if (required && playbook.Steps.Count == 0)
+        {
+            errors.Add($"{key}:Steps: the playbook has no steps, so a rollback would do nothing and report success; add at least one step.");
+        }
+
         for (var i = 0; i < playbook.Steps.Count; i++)
         {
             var step = playbook.Steps[i];
             var stepKey = $"{key}:Steps:{i}";
+            if (step is null)
+            {
+                errors.Add($"{stepKey}: is empty.");
+                continue;
+            }
+
             if (step.Timeout <= TimeSpan.Zero)
             {
                 errors.Add($"{stepKey}:Timeout: must be greater than zero (was {step.Timeout}).");
@@ -78,35 +148,79 @@ internal sealed class RollbackKitOptionsValidator : IValidateOptions<RollbackKit
 
             if (step.RetryDelay < TimeSpan.Zero)
             {
-                errors.Add($"{stepKey}:RetryDelay: must not be negative.");
+                errors.Add($"{stepKey}:RetryDelay: must not be negative (was {step.RetryDelay}).");
+            }
+
+            if (step.ExpectedDuration is { } expected && expected <= TimeSpan.Zero)
+            {
+                errors.Add($"{stepKey}:ExpectedDuration: must be greater than zero (was {expected}).");
             }
 
             if (step.Retries < 0)
             {
-                errors.Add($"{stepKey}:Retries: must not be negative.");
+                errors.Add(Invariant($"{stepKey}:Retries: must not be negative (was {step.Retries})."));
             }
 
-            if (string.IsNullOrWhiteSpace(step.Type))
+            ValidateStepType(step, stepKey, errors);
+        }
+    }
+
+    private void ValidateStepType(PlaybookStepDefinition step, string stepKey, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(step.Type))
+        {
+            errors.Add($"{stepKey}:Type: is required.");
+            return;
+        }
+
+        var factory = Array.Find(_stepFactories, f => string.Equals(f.Type, step.Type, StringComparison.OrdinalIgnoreCase));
+        if (factory is null)
+        {
+            var known = _stepFactories.Select(static f => f.Type).Order(StringComparer.Ordinal).ToArray();
+            var nearest = StrictConfigurationBinder.Nearest(step.Type, known);
+            var hint = nearest is null ? string.Empty : $" Did you mean '{nearest}'?";
+            errors.Add($"{stepKey}:Type: unknown step type '{step.Type}' (known: {(known.Length == 0 ? "none registered" : string.Join(", ", known))}).{hint}");
+            return;
+        }
+
+        try
+        {
+            _ = factory.Create(step);
+        }
+        catch (PlaybookConfigurationException ex)
+        {
+            errors.Add(ex.Setting is null ? $"{stepKey}: {ex.Message}" : $"{stepKey}:{ex.Message}");
+        }
+    }
+
+    /// <summary>Every <c>{{label}}</c> in a query must be filled by every target's labels (or be a source's built-in such as <c>interval</c>).</summary>
+    private static void ValidatePlaceholders(RollbackKitOptions options, List<string> errors, string p)
+    {
+        for (var q = 0; q < options.Queries.Count; q++)
+        {
+            var query = options.Queries[q];
+            if (query is null || string.IsNullOrEmpty(query.Expression))
             {
-                errors.Add($"{stepKey}:Type: is required.");
                 continue;
             }
 
-            var factory = Array.Find(_stepFactories, f => string.Equals(f.Type, step.Type, StringComparison.OrdinalIgnoreCase));
-            if (factory is null)
+            foreach (var placeholder in QueryTemplate.GetPlaceholders(query.Expression))
             {
-                var known = string.Join(", ", _stepFactories.Select(static f => f.Type).Order(StringComparer.Ordinal));
-                errors.Add($"{stepKey}:Type: unknown step type '{step.Type}' (known: {(known.Length == 0 ? "none registered" : known)}).");
-                continue;
-            }
+                if (string.Equals(placeholder, "interval", StringComparison.Ordinal))
+                {
+                    continue;
+                }
 
-            try
-            {
-                _ = factory.Create(step);
-            }
-            catch (PlaybookConfigurationException ex)
-            {
-                errors.Add(ex.Setting is null ? $"{stepKey}: {ex.Message}" : $"{stepKey}:{ex.Message}");
+                for (var t = 0; t < options.Targets.Count; t++)
+                {
+                    var target = options.Targets[t];
+                    if (target is null || string.IsNullOrWhiteSpace(target.Id) || target.Labels.ContainsKey(placeholder))
+                    {
+                        continue;
+                    }
+
+                    errors.Add($"{p}:Queries:{q}:Expression: placeholder '{{{{{placeholder}}}}}' is not filled by target '{target.Id}' ({p}:Targets:{t}:Labels); add the label '{placeholder}' to the target or remove the placeholder.");
+                }
             }
         }
     }

@@ -27,6 +27,8 @@ public static class RollbackKitServiceCollectionExtensions
 
         services.AddSingleton<RollbackKitMarker>();
         services.AddOptions<RollbackKitOptions>().ValidateOnStart();
+        _ = ConfigurationSubsections.Get(services);
+        services.AddSingleton<ConfigurationBindingErrors<RollbackKitOptions>>();
         services.AddSingleton<IConfigureOptions<RollbackKitOptions>, BindFromConfiguration>();
         services.TryAddSingleton(TimeProvider.System);
         RollbackKitCoreRegistration.AddCoreServices(services);

@@ -45,6 +45,16 @@ public class HelmStepSettingsTests
     }
 
     [Theory]
+    [InlineData("web\n")]
+    [InlineData("web\r\n")]
+    [InlineData("\nweb")]
+    public void IsValidName_LineBreakAroundName_Refused(string name)
+    {
+        // A release name from a target label is not trimmed: '$' in the pattern matched before a final newline.
+        Assert.False(HelmStepSettings.IsValidName(name, 53));
+    }
+
+    [Theory]
     [InlineData("wait", "yes", "Settings:wait: must be true or false, got 'yes'")]
     [InlineData("revision", "0", "Settings:revision: must be a positive revision number, got '0'")]
     [InlineData("revision", "two", "Settings:revision: must be a positive revision number")]

@@ -41,6 +41,8 @@ public class ComponentOptionsTests
             ["RollbackKit:Targets:0:Id"] = "app",
             ["RollbackKit:Targets:0:AutoRollback"] = "false",
             ["RollbackKit:Targets:0:Playbook:Budget"] = "00:03:00",
+            ["RollbackKit:Targets:0:Playbook:Steps:0:Type"] = "delay",
+            ["RollbackKit:Targets:0:Playbook:Steps:0:Settings:duration"] = "1s",
             ["RollbackKit:Workflow:Cooldown"] = "00:05:00",
             ["RollbackKit:Workflow:MaxAttemptsPerTarget"] = "7",
             ["RollbackKit:Workflow:DeduplicationWindow"] = "01:00:00",
