@@ -155,6 +155,6 @@ internal sealed class BindAdapterOptions<TOptions>(
         var rootPath = services.GetService(typeof(RollbackKitSection)) is RollbackKitSection explicitSection
             ? explicitSection.Path
             : RollbackKitOptions.SectionName;
-        errors.Bind(Options.DefaultName, source.Resolve(services), options, source.KeyPath(services), subsections, rootPath);
+        errors.Bind(Microsoft.Extensions.Options.Options.DefaultName, source.Resolve(services), options, source.KeyPath(services), subsections, rootPath);
     }
 }
