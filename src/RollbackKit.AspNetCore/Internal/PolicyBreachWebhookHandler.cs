@@ -45,6 +45,11 @@ internal sealed class PolicyBreachWebhookHandler(
             return Error(401, "invalid signature");
         }
 
+        if (!WebhookBody.TryValidateJson(request.Body.Span, out var problem))
+        {
+            return Malformed(problem);
+        }
+
         RollbackRequest rollbackRequest;
         try
         {
@@ -149,7 +154,7 @@ internal sealed class PolicyBreachWebhookHandler(
     private WebhookResponse Malformed(string reason)
     {
         Log.WebhookMalformed(logger, Name, reason);
-        return Error(400, reason);
+        return WebhookBody.BadRequest(reason);
     }
 
     private static bool TryLabels(JsonElement root, string name, Dictionary<string, string> labels)

@@ -58,6 +58,12 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
             return new WebhookResponse(401, """{"error":"unauthorized"}""");
         }
 
+        if (!WebhookBody.TryValidateJson(request.Body.Span, out var problem))
+        {
+            Log.WebhookRejected(_logger, "undecodable body");
+            return BadRequest(problem);
+        }
+
         AlertmanagerPayload? payload;
         try
         {
@@ -66,7 +72,9 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
         catch (JsonException ex)
         {
             Log.WebhookRejected(_logger, "malformed JSON");
-            return BadRequest("malformed Alertmanager payload: " + ex.Message);
+            return BadRequest(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"malformed Alertmanager payload at {ex.Path ?? "$"} (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1} of that line)"));
         }
 
         if (payload?.Alerts is null)
@@ -168,8 +176,7 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
         return new WebhookResponse(failed > 0 ? 500 : 200, body);
     }
 
-    private static WebhookResponse BadRequest(string message) =>
-        new(400, "{\"error\":" + JsonSerializer.Serialize(message, AlertmanagerJsonContext.Default.String) + "}");
+    private static WebhookResponse BadRequest(string message) => WebhookBody.BadRequest(message);
 
     private void Count(string outcome) =>
         _instrumentation.Alerts.Add(1, new KeyValuePair<string, object?>(PrometheusInstrumentation.OutcomeTag, outcome));

@@ -32,14 +32,19 @@ public static class WebhookRequests
 
     public static DateTimeOffset Now { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    public static string Hmac(string secret, string body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+    public static string Hmac(string secret, string body) => Hmac(secret, Encoding.UTF8.GetBytes(body));
+
+    public static string Hmac(string secret, byte[] body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
     public static ByteArrayContent Json(string body, params (string Name, string Value)[] headers) => Content(body, "application/json", headers);
 
-    public static ByteArrayContent Content(string body, string contentType, params (string Name, string Value)[] headers)
+    public static ByteArrayContent Content(string body, string contentType, params (string Name, string Value)[] headers) =>
+        Content(Encoding.UTF8.GetBytes(body), contentType, headers);
+
+    public static ByteArrayContent Content(byte[] body, string contentType, params (string Name, string Value)[] headers)
     {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         foreach (var (name, value) in headers)
         {
@@ -51,6 +56,10 @@ public static class WebhookRequests
 
     /// <summary>Slack's documented signature: <c>v0=</c> HMAC-SHA256 of <c>v0:{timestamp}:{body}</c>.</summary>
     public static string SlackSignature(string secret, string timestamp, string body) => "v0=" + Hmac(secret, $"v0:{timestamp}:{body}");
+
+    /// <summary>Slack's signature over raw bytes (which need not be valid UTF-8).</summary>
+    public static string SlackSignature(string secret, string timestamp, byte[] body) =>
+        "v0=" + Hmac(secret, [.. Encoding.UTF8.GetBytes($"v0:{timestamp}:"), .. body]);
 
     public static string UnixSeconds(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 

@@ -139,7 +139,27 @@ public sealed class AlertmanagerWebhookHandlerTests : IDisposable
         var response = await SendAsync(body);
 
         Assert.Equal(400, response.StatusCode);
-        Assert.Contains("\"error\"", response.Body, StringComparison.Ordinal);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains("\"detail\"", response.Body, StringComparison.Ordinal);
+        Assert.Empty(_dispatcher.Requests);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, "not valid UTF-8")]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "lone UTF-16 surrogate")]
+    public async Task HandleAsync_UndecodableString_Returns400ProblemSayingWhat(byte[] inString, string expected)
+    {
+        var valid = Encoding.UTF8.GetBytes(Payload("firing", ("fp1", "firing", CheckoutLabels, "")));
+        byte[] body = [.. "{\"x\":\""u8, .. inString, .. "\","u8, .. valid.AsSpan(1)];
+
+        var response = await _handler.HandleAsync(
+            new WebhookRequest(body, new Dictionary<string, string> { ["authorization"] = "Bearer hook-token" }, "application/json"),
+            CancellationToken.None);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains(expected, response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-token", response.Body, StringComparison.Ordinal);
         Assert.Empty(_dispatcher.Requests);
     }
 
