@@ -227,7 +227,7 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
     [InlineData("rollbackkit/policy-breach-v2")]
     public async Task Post_UnknownWebhookName_Returns404WithEmptyBody(string path)
     {
-        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
@@ -241,7 +241,7 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
     [InlineData("other/policy-breach")]
     public async Task Post_PathOutsideTheMappedRoutes_Returns404(string path)
     {
-        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         AssertActedOnNothing();
@@ -282,7 +282,9 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
             switch (name)
             {
                 case "policy-breach":
-                    headers.Add(("X-RollbackKit-Signature", "sha256=" + Hmac(secret ?? PolicySecret, body)));
+                    var policyTimestamp = UnixSeconds(_server.Time.GetUtcNow());
+                    headers.Add(("X-RollbackKit-Timestamp", policyTimestamp));
+                    headers.Add(("X-RollbackKit-Signature", "sha256=" + Hmac(secret ?? PolicySecret, [.. Encoding.UTF8.GetBytes(policyTimestamp + "."), .. body])));
                     break;
                 case "pagerduty":
                     headers.Add(("X-PagerDuty-Signature", "v1=" + Hmac(secret ?? PagerDutySecret, body)));

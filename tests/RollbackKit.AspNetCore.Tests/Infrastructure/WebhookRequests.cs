@@ -23,8 +23,22 @@ public static class WebhookRequests
 
     public const string PolicyBody = """{"type":"policy.breach","target":"payments/checkout","policy":"no-critical-cves","severity":"P1","reason":"CVE-2026-0001 in image","id":"evt-7"}""";
 
-    // Computed independently: python3 hmac.new(b"policy-secret", body, hashlib.sha256).hexdigest()
-    public const string PolicySignature = "sha256=2310a0a4da66f7db98cb6c40a8da71b5dbdc78088c5879c10288e74efec178ac";
+    // Computed independently: python3 hmac.new(b"policy-secret", b"1795608000." + body, hashlib.sha256).hexdigest()
+    public const string PolicySignature = "sha256=dd97475897bf0ef7933e1495ef61900b4653f2a453361a26b4e0ffaea44bb151";
+
+    /// <summary>The timestamp <see cref="PolicySignature"/> covers: <see cref="Now"/> in Unix seconds.</summary>
+    public const string PolicyTimestamp = "1795608000";
+
+    /// <summary>The signed <see cref="PolicyBody"/> at <see cref="Now"/>: signature and timestamp headers.</summary>
+    public static (string Name, string Value)[] PolicySigned => [("X-RollbackKit-Signature", PolicySignature), ("X-RollbackKit-Timestamp", PolicyTimestamp)];
+
+    /// <summary>Policy-breach headers for <paramref name="body"/> sent at <paramref name="at"/> (default <see cref="Now"/>):
+    /// <c>sha256=</c> HMAC-SHA256 of <c>{timestamp}.{body}</c>.</summary>
+    public static (string Name, string Value)[] PolicyHeaders(string body, DateTimeOffset? at = null, string secret = PolicySecret)
+    {
+        var timestamp = UnixSeconds(at ?? Now);
+        return [("X-RollbackKit-Signature", "sha256=" + Hmac(secret, timestamp + "." + body)), ("X-RollbackKit-Timestamp", timestamp)];
+    }
 
     public const string PagerDutyBody = """{"event":{"id":"e1","event_type":"incident.triggered","data":{"id":"QINC1","title":"t","service":{"id":"PSVC01"},"priority":{"summary":"P0"}}}}""";
 
