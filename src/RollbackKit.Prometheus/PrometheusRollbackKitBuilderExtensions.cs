@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit;
@@ -104,5 +105,6 @@ public static class PrometheusRollbackKitBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusInstrumentation>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, AlertmanagerWebhookHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AlertmanagerStartupWarning>());
     }
 }
