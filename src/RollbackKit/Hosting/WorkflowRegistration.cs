@@ -34,6 +34,7 @@ internal static class WorkflowRegistration
         services.TryAddSingleton(static sp => new JournalRecorder(sp.GetRequiredService<IRollbackJournal>(), sp.GetRequiredService<TimeProvider>()));
 
         // Notifications
+        services.TryAddSingleton<INotificationStateStore>(static sp => new JournalNotificationStateStore(sp.GetRequiredService<IRollbackJournal>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(static sp => new NotificationFanOut(
             sp.GetServices<INotifier>(),
             Options<NotificationOptions>(sp),

@@ -31,6 +31,12 @@ public enum JournalEntryKind
 
     /// <summary>The workflow ended (carries <see cref="JournalEntry.Audit"/>).</summary>
     Completed = 8,
+
+    /// <summary>
+    /// A notifier's conversation state for a rollback changed (carries <see cref="JournalEntry.NotifierValues"/>;
+    /// <see cref="JournalEntry.Actor"/> names the notifier), for example a Slack thread or an open PagerDuty incident.
+    /// </summary>
+    NotifierState = 30,
 }
 
 /// <summary>One append-only journal record.</summary>
@@ -78,6 +84,12 @@ public sealed class JournalEntry
     /// a metric trigger, the monitor tick that fired it), linking the rollback to the evidence that started it.
     /// </summary>
     public string? TraceId { get; init; }
+
+    /// <summary>
+    /// For <see cref="JournalEntryKind.NotifierState"/>: the notifier's values that changed (an empty value clears one).
+    /// Never secrets: only ids such as a Slack thread's channel and <c>ts</c> or a PagerDuty <c>dedup_key</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? NotifierValues { get; init; }
 }
 
 /// <summary>
