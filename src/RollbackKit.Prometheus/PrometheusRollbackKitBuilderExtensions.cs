@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit;
@@ -107,5 +108,6 @@ public static class PrometheusRollbackKitBuilderExtensions
         services.TryAddSingleton<PrometheusInstrumentation>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, AlertmanagerWebhookHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, AlertmanagerSecretValues>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AlertmanagerStartupWarning>());
     }
 }

@@ -21,7 +21,7 @@ public sealed partial class DependencyTests
         { "Approval", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
         { "Workflow", ["Monitoring", "Hosting"] },
         { "Playbooks", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Journal", "Notifications", "Hosting"] },
-        { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Notifications", "Hosting"] },
+        { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Hosting"] },
         { "Notifications", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Hosting"] },
     };
 

@@ -84,9 +84,92 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
     {
         using var response = await SendAsync(name, body, Credential.Valid);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("\"error\":", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await AssertProblemAsync(response);
         AssertActedOnNothing();
+    }
+
+    public static TheoryData<string, string> UndecodableBodies()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in WebhookServer.HandlerNames)
+        {
+            foreach (var kind in new[] { "invalid-utf8", "lone-surrogate", "bad-json" })
+            {
+                data.Add(name, kind);
+            }
+        }
+
+        data.Add("slack", "invalid-utf8-percent-encoded");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(UndecodableBodies))]
+    public async Task Post_AuthorisedUndecodableBody_Returns400ProblemJsonAndActsOnNothing(string name, string kind)
+    {
+        var body = UndecodableBody(name, kind);
+
+        using var response = await SendAsync(name, body, Credential.Valid);
+
+        var problem = await AssertProblemAsync(response);
+        Assert.DoesNotContain(PolicySecret, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(PagerDutySecret, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(SlackSigningSecret, problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(AlertmanagerToken, problem, StringComparison.Ordinal);
+        AssertActedOnNothing();
+    }
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task Post_ForgedCredentialWithUndecodableBody_Returns401NotProblemDetails(string name)
+    {
+        using var response = await SendAsync(name, UndecodableBody(name, "invalid-utf8"), Credential.Forged);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        AssertActedOnNothing();
+    }
+
+    /// <summary>A valid request body made undecodable: bytes C3 28, a lone surrogate escape, or truncated JSON.</summary>
+    private static byte[] UndecodableBody(string name, string kind)
+    {
+        var utf8 = Encoding.UTF8;
+        byte[] Join(params byte[][] parts) => [.. parts.SelectMany(static p => p)];
+        if (name == "slack")
+        {
+            var json = SlackBlockActions(SlackApprover, "rollbackkit_approve", "appr-9", new Uri("http://127.0.0.1:9/actions/x"));
+            return kind switch
+            {
+                "invalid-utf8" => Join(utf8.GetBytes("payload="), [0xC3, 0x28], utf8.GetBytes(Uri.EscapeDataString(json))),
+                "invalid-utf8-percent-encoded" => utf8.GetBytes("payload=" + Uri.EscapeDataString("{\"x\":\"") + "%C3%28" + Uri.EscapeDataString("\"," + json[1..])),
+                "lone-surrogate" => utf8.GetBytes(SlackFormBody("{\"x\":\"\\ud800\"," + json[1..])),
+                "bad-json" => utf8.GetBytes(SlackFormBody(json[..^3])),
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
+            };
+        }
+
+        var valid = ValidBody(name);
+        return kind switch
+        {
+            "invalid-utf8" => Join(utf8.GetBytes("{\"x\":\""), [0xC3, 0x28], utf8.GetBytes("\"," + valid[1..])),
+            "lone-surrogate" => utf8.GetBytes("{\"x\":\"\\ud800\"," + valid[1..]),
+            "bad-json" => utf8.GetBytes(valid[..^3]),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown kind"),
+        };
+    }
+
+    /// <summary>Asserts an RFC 7807 answer: 400, <c>application/problem+json</c>, type/title/status/detail.</summary>
+    private static async Task<string> AssertProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        using var doc = System.Text.Json.JsonDocument.Parse(text);
+        var root = doc.RootElement;
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("type").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("title").GetString()));
+        Assert.Equal(400, root.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("detail").GetString()));
+        return text;
     }
 
     [Theory]
@@ -144,7 +227,7 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
     [InlineData("rollbackkit/policy-breach-v2")]
     public async Task Post_UnknownWebhookName_Returns404WithEmptyBody(string path)
     {
-        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
@@ -158,7 +241,7 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
     [InlineData("other/policy-breach")]
     public async Task Post_PathOutsideTheMappedRoutes_Returns404(string path)
     {
-        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await _server.Client.PostAsync(path, Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         AssertActedOnNothing();
@@ -186,7 +269,10 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
         return name == "slack" ? body + "&pad=" + new string('x', missing - 5) : body + new string(' ', missing);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string name, string body, Credential credential, bool chunked = false)
+    private Task<HttpResponseMessage> SendAsync(string name, string body, Credential credential, bool chunked = false) =>
+        SendAsync(name, Encoding.UTF8.GetBytes(body), credential, chunked);
+
+    private async Task<HttpResponseMessage> SendAsync(string name, byte[] body, Credential credential, bool chunked = false)
     {
         var contentType = name == "slack" ? "application/x-www-form-urlencoded" : "application/json";
         var headers = new List<(string, string)>();
@@ -196,7 +282,9 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
             switch (name)
             {
                 case "policy-breach":
-                    headers.Add(("X-RollbackKit-Signature", "sha256=" + Hmac(secret ?? PolicySecret, body)));
+                    var policyTimestamp = UnixSeconds(_server.Time.GetUtcNow());
+                    headers.Add(("X-RollbackKit-Timestamp", policyTimestamp));
+                    headers.Add(("X-RollbackKit-Signature", "sha256=" + Hmac(secret ?? PolicySecret, [.. Encoding.UTF8.GetBytes(policyTimestamp + "."), .. body])));
                     break;
                 case "pagerduty":
                     headers.Add(("X-PagerDuty-Signature", "v1=" + Hmac(secret ?? PagerDutySecret, body)));
@@ -216,7 +304,7 @@ public sealed class EndpointMatrixTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/" + name);
         if (chunked)
         {
-            var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(body)));
+            var content = new StreamContent(new NonSeekableStream(body));
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
             foreach (var (key, value) in headers)
             {

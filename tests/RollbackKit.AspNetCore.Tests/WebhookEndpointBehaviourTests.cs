@@ -51,7 +51,7 @@ public sealed class WebhookEndpointBehaviourTests
     {
         await using var server = await WebhookServer.StartAsync();
 
-        using var response = await server.Client.PostAsync(path, Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await server.Client.PostAsync(path, Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(RollbackTriggerType.PolicyBreach, Assert.Single(server.Dispatcher.Requests).TriggerType);
@@ -69,7 +69,7 @@ public sealed class WebhookEndpointBehaviourTests
             .AddSingleton<IInboundWebhookHandler>(shadowing));
 
         using var echo = await server.Client.PostAsync("rollbackkit/echo", Json("{}"));
-        using var policy = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var policy = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal("first", await echo.Content.ReadAsStringAsync());
         Assert.Single(first.Requests);
@@ -135,13 +135,13 @@ public sealed class WebhookEndpointBehaviourTests
         Assert.NotNull(endpoint.Metadata.GetMetadata<GroupMarker>());
         Assert.Equal(["POST"], endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods);
 
-        using (var refused = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature))))
+        using (var refused = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, WebhookRequests.PolicySigned)))
         {
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }
 
         Assert.Empty(server.Dispatcher.Requests);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/policy-breach") { Content = Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/policy-breach") { Content = Json(PolicyBody, WebhookRequests.PolicySigned) };
         request.Headers.Add("X-Gateway", "1");
         using var allowed = await server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
@@ -172,7 +172,7 @@ public sealed class WebhookEndpointBehaviourTests
             return next(context);
         }));
 
-        using var response = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(expected, feature.MaxRequestBodySize);
@@ -187,7 +187,7 @@ public sealed class WebhookEndpointBehaviourTests
             return next(context);
         }));
 
-        using var response = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await server.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, WebhookRequests.PolicySigned));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Empty(server.Dispatcher.Requests);
@@ -254,7 +254,7 @@ public sealed class WebhookEndpointBehaviourTests
             using var client = app.GetTestClient();
             const string Body = """{"type":"policy.breach","target":"payments/checkout","policy":"no-critical-cves","severity":"P0","id":"evt-9"}""";
 
-            using var response = await client.PostAsync("rollbackkit/policy-breach", Json(Body, ("X-RollbackKit-Signature", "sha256=" + Hmac(PolicySecret, Body))));
+            using var response = await client.PostAsync("rollbackkit/policy-breach", Json(Body, WebhookRequests.PolicyHeaders(Body, TimeProvider.System.GetUtcNow())));
 
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -30,7 +30,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Post_PolicyBreachWithKnownSignature_Returns202AndDispatchesPolicyBreach()
     {
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("x-rollbackkit-signature", PolicySignature)));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("x-rollbackkit-signature", PolicySignature), ("x-rollbackkit-timestamp", WebhookRequests.PolicyTimestamp)));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Contains("\"status\":\"Started\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Post_OtherPrefix_ReachesTheSameHandlers()
     {
-        using var response = await _app.Client.PostAsync("ops/hooks/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)));
+        using var response = await _app.Client.PostAsync("ops/hooks/policy-breach", Json(PolicyBody, WebhookRequests.PolicySigned));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Single(_app.Dispatcher.Requests);
     }
@@ -54,7 +54,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     {
         using var collector = new MetricCollector<long>(_app.Services.GetRequiredService<IMeterFactory>(), "RollbackKit", "rollbackkit.webhook.requests");
         (await _app.Client.PostAsync("rollbackkit/nope", Json("{}"))).Dispose();
-        (await _app.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, ("X-RollbackKit-Signature", PolicySignature)))).Dispose();
+        (await _app.Client.PostAsync("rollbackkit/policy-breach", Json(PolicyBody, WebhookRequests.PolicySigned))).Dispose();
 
         var measurements = collector.GetMeasurementSnapshot().Select(m => ((string)m.Tags["handler"]!, (int)m.Tags["status"]!)).ToArray();
         Assert.Equal(new[] { ("unknown", 404), ("policy-breach", 202) }, measurements);
@@ -72,7 +72,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Post_BodyOverTheLimitWithContentLength_Returns413AndActsOnNothing()
     {
         var body = PolicyBody + new string(' ', 5000);
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, WebhookRequests.PolicyHeaders(body)));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Empty(_app.Dispatcher.Requests);
     }
@@ -83,7 +83,11 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
         var body = PolicyBody + new string(' ', 5000);
         using var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(body)));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        content.Headers.TryAddWithoutValidation("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body));
+        foreach (var (header, value) in WebhookRequests.PolicyHeaders(body))
+        {
+            content.Headers.TryAddWithoutValidation(header, value);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, "rollbackkit/policy-breach") { Content = content };
         request.Headers.TransferEncodingChunked = true;
         using var response = await _app.Client.SendAsync(request);
@@ -95,7 +99,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     public async Task Post_BodyAtTheLimit_IsAccepted()
     {
         var body = PolicyBody + new string(' ', 4096 - Encoding.UTF8.GetByteCount(PolicyBody));
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, WebhookRequests.PolicyHeaders(body)));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
@@ -123,7 +127,7 @@ public sealed class WebhookEndpointTests : IAsyncLifetime
     [InlineData("""{"type":"policy.breach","target":"payments/checkout","policy":"p","severity":"P9"}""")]
     public async Task Post_SignedMalformedPolicyBreach_Returns400(string body)
     {
-        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, ("X-RollbackKit-Signature", "sha256=" + Hmac(WebhookRequests.PolicySecret, body))));
+        using var response = await _app.Client.PostAsync("rollbackkit/policy-breach", Json(body, WebhookRequests.PolicyHeaders(body)));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(_app.Dispatcher.Requests);
     }

@@ -18,14 +18,50 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
-    private ServiceProvider Host() => TestHost.Build(
+    private ServiceProvider Host(string? journalPath = null) => TestHost.Build(
         b => b.AddPagerDuty(o =>
         {
             o.RoutingKey = RoutingKey;
             o.EventsApiBaseUrl = _receiver.BaseUrl;
             o.MaxRetryAttempts = 4;
         }),
-        _time);
+        _time,
+        s =>
+        {
+            if (journalPath is not null)
+            {
+                s.PostConfigure<RollbackKitOptions>(o => o.Workflow.JournalPath = journalPath);
+            }
+        });
+
+    [Fact]
+    public async Task NotifyAsync_SucceededAfterRestartOnTheSameJournal_ResolvesTheIncidentOpenedBefore()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "rbk-pd-" + Guid.NewGuid().ToString("N")[..12]);
+        var journal = Path.Combine(dir, "journal.jsonl");
+        try
+        {
+            await using (var first = Host(journal))
+            {
+                await first.PagerDuty().NotifyAsync(TestData.Event(RollbackEventKind.Escalated), CancellationToken.None);
+            }
+
+            await using var second = Host(journal);
+            await second.PagerDuty().NotifyAsync(TestData.Event(RollbackEventKind.Succeeded), CancellationToken.None);
+
+            var requests = _receiver.Requests;
+            Assert.Equal(2, requests.Count);
+            Assert.Equal("trigger", requests[0].Json.GetProperty("event_action").GetString());
+            Assert.Equal("resolve", requests[1].Json.GetProperty("event_action").GetString());
+            Assert.Equal(requests[0].Json.GetProperty("dedup_key").GetString(), requests[1].Json.GetProperty("dedup_key").GetString());
+            Assert.Contains("NotifierState", await File.ReadAllTextAsync(journal), StringComparison.Ordinal);
+            Assert.DoesNotContain(RoutingKey, await File.ReadAllTextAsync(journal), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task NotifyAsync_Escalated_TriggersEventsApiV2WithDedupKeyAndPayload()

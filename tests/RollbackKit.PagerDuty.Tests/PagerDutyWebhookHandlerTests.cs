@@ -151,4 +151,24 @@ public sealed class PagerDutyWebhookHandlerTests
         Assert.Equal(400, (await Handler(sp).HandleAsync(Signed(body), CancellationToken.None)).StatusCode);
         Assert.Empty(_dispatcher.Requests);
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, "not valid UTF-8")]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "lone UTF-16 surrogate")]
+    public async Task HandleAsync_SignedUndecodableString_Returns400ProblemSayingWhat(byte[] inString, string expected)
+    {
+        await using var sp = Host();
+        byte[] body = [.. "{\"x\":\""u8, .. inString, .. "\","u8, .. Encoding.UTF8.GetBytes(Event()).AsSpan(1)];
+        var signature = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), body));
+
+        var response = await Handler(sp).HandleAsync(
+            new WebhookRequest(body, new Dictionary<string, string> { ["x-pagerduty-signature"] = signature }, "application/json"),
+            CancellationToken.None);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains(expected, response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, response.Body, StringComparison.Ordinal);
+        Assert.Empty(_dispatcher.Requests);
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using RollbackKit.Metrics;
@@ -136,7 +137,11 @@ public sealed class PrometheusRollbackKitBuilderExtensionsTests
         using var provider = Build(s =>
         {
             s.AddSingleton(NSubstitute.Substitute.For<Dispatch.IRollbackDispatcher>());
-            s.AddRollbackKit().AddAlertmanagerSignals(o => o.SeverityLabel = "priority");
+            s.AddRollbackKit().AddAlertmanagerSignals(o =>
+            {
+                o.SeverityLabel = "priority";
+                o.BearerToken = "token";
+            });
         });
 
         ValidateOnStart(provider);
@@ -159,5 +164,79 @@ public sealed class PrometheusRollbackKitBuilderExtensionsTests
 
         Assert.Contains("RollbackKit:Alertmanager:SeverityLabel: required", ex.Message, StringComparison.Ordinal);
         Assert.Contains("RollbackKit:Alertmanager:MaxRememberedFingerprints: must be at least 1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddAlertmanagerSignals_NeitherCredentialsNorAllowAnonymous_FailsAtStartNamingKeyPath()
+    {
+        using var provider = Build(s => s.AddRollbackKit().AddAlertmanagerSignals());
+
+        var ex = Assert.Throws<OptionsValidationException>(() => ValidateOnStart(provider));
+
+        Assert.Contains("RollbackKit:Alertmanager:BearerToken", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("RollbackKit:Alertmanager:Username", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("RollbackKit:Alertmanager:AllowAnonymous", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("am", null, "RollbackKit:Alertmanager:Password")]
+    [InlineData(null, "pw", "RollbackKit:Alertmanager:Username")]
+    [InlineData("a:m", "pw", "RollbackKit:Alertmanager:Username")]
+    public void AddAlertmanagerSignals_HalfOrInvalidBasicAuth_FailsAtStartNamingKeyPath(string? user, string? password, string expected)
+    {
+        using var provider = Build(s => s.AddRollbackKit().AddAlertmanagerSignals(o =>
+        {
+            o.Username = user;
+            o.Password = password;
+        }));
+
+        var ex = Assert.Throws<OptionsValidationException>(() => ValidateOnStart(provider));
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw", ex.Message.Replace("Password", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddAlertmanagerSignals_AllowAnonymous_StartsAndLogsAWarning()
+    {
+        using var provider = Build(s =>
+        {
+            s.AddFakeLogging();
+            s.AddRollbackKit().AddAlertmanagerSignals(o => o.AllowAnonymous = true);
+        });
+
+        ValidateOnStart(provider);
+        foreach (var service in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            if (service.GetType().Namespace?.StartsWith("RollbackKit.Prometheus", StringComparison.Ordinal) == true)
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
+        }
+
+        var warning = Assert.Single(provider.GetFakeLogCollector().GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains("RollbackKit:Alertmanager:AllowAnonymous", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("without credentials", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddAlertmanagerSignals_WithCredentials_StartsWithoutWarning()
+    {
+        using var provider = Build(s =>
+        {
+            s.AddFakeLogging();
+            s.AddRollbackKit().AddAlertmanagerSignals(o => o.BearerToken = "token");
+        });
+
+        ValidateOnStart(provider);
+        foreach (var service in provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            if (service.GetType().Namespace?.StartsWith("RollbackKit.Prometheus", StringComparison.Ordinal) == true)
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
+        }
+
+        Assert.DoesNotContain(provider.GetFakeLogCollector().GetSnapshot(), r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 }

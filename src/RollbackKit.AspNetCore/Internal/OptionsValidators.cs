@@ -29,6 +29,16 @@ internal sealed class PolicyBreachOptionsValidator(string keyPath) : IValidateOp
             errors.Add($"{keyPath}:SignatureHeader must not be empty.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.TimestampHeader))
+        {
+            errors.Add($"{keyPath}:TimestampHeader must not be empty.");
+        }
+
+        if (options.SignatureTolerance <= TimeSpan.Zero || options.SignatureTolerance > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{keyPath}:SignatureTolerance must be more than 0 and at most 01:00:00 (was '{options.SignatureTolerance}').");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,7 +13,8 @@ namespace RollbackKit.AspNetCore.Internal;
 
 /// <summary>
 /// Handles <c>policy.breach</c> events: <c>{"type":"policy.breach","target":"id" | {labels},"policy":"…","severity":"P1","reason":"…","id":"…"}</c>,
-/// signed with <c>sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</c>, into policy-breach rollback requests.
+/// signed with <c>sha256=&lt;hex HMAC-SHA256 of "{timestamp}.{raw body}"&gt;</c> and sent within
+/// <see cref="PolicyBreachOptions.SignatureTolerance"/> of that timestamp, into policy-breach rollback requests.
 /// </summary>
 internal sealed class PolicyBreachWebhookHandler(
     IRollbackDispatcher dispatcher,
@@ -39,10 +41,35 @@ internal sealed class PolicyBreachWebhookHandler(
             return Error(401, "invalid signature");
         }
 
-        if (!Verify(o.Secret, request.Body.Span, signature))
+        if (!request.Headers.TryGetValue(o.TimestampHeader, out var timestampText)
+            || !long.TryParse(timestampText.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var unixSeconds)
+            || unixSeconds > 253_402_300_799)
+        {
+            var reason = $"missing or malformed {o.TimestampHeader} (Unix seconds)";
+            Log.WebhookRejected(logger, Name, reason);
+            return Error(401, reason);
+        }
+
+        var timestamp = timestampText.Trim();
+        if (!Verify(o.Secret, timestamp, request.Body.Span, signature))
         {
             Log.WebhookRejected(logger, Name, "signature mismatch");
             return Error(401, "invalid signature");
+        }
+
+        var skew = timeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(unixSeconds);
+        if (skew.Duration() > o.SignatureTolerance)
+        {
+            var reason = string.Create(
+                CultureInfo.InvariantCulture,
+                $"request timestamp is {(long)skew.Duration().TotalSeconds} s {(skew > TimeSpan.Zero ? "old" : "in the future")}, outside the allowed {Describe(o.SignatureTolerance)} (possible replay)");
+            Log.WebhookRejected(logger, Name, reason);
+            return Error(401, reason);
+        }
+
+        if (!WebhookBody.TryValidateJson(request.Body.Span, out var problem))
+        {
+            return Malformed(problem);
         }
 
         RollbackRequest rollbackRequest;
@@ -125,8 +152,11 @@ internal sealed class PolicyBreachWebhookHandler(
         return Accepted(result);
     }
 
-    /// <summary>Checks <c>sha256=&lt;hex&gt;</c> against the HMAC-SHA256 of the body, in constant time.</summary>
-    internal static bool Verify(string secret, ReadOnlySpan<byte> body, string header)
+    /// <summary>
+    /// Checks <c>sha256=&lt;hex&gt;</c> against the HMAC-SHA256 of <c>{timestamp}.{body}</c> (the timestamp header's
+    /// text, a dot, the raw body bytes), in constant time.
+    /// </summary>
+    internal static bool Verify(string secret, string timestamp, ReadOnlySpan<byte> body, string header)
     {
         const string Prefix = "sha256=";
         var value = header.Trim();
@@ -135,21 +165,29 @@ internal sealed class PolicyBreachWebhookHandler(
             return false;
         }
 
-        Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
-        var expectedHex = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(expected));
+        var expectedHex = Encoding.ASCII.GetBytes(Sign(secret, timestamp, body)[Prefix.Length..]);
         var actualHex = Encoding.ASCII.GetBytes(value[Prefix.Length..].ToLowerInvariant());
         return CryptographicOperations.FixedTimeEquals(expectedHex, actualHex);
     }
 
-    /// <summary>Computes the header value for <paramref name="body"/>.</summary>
-    internal static string Sign(string secret, ReadOnlySpan<byte> body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body.ToArray()));
+    /// <summary>Computes the signature header value for <paramref name="body"/> sent with <paramref name="timestamp"/>.</summary>
+    internal static string Sign(string secret, string timestamp, ReadOnlySpan<byte> body)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret));
+        hmac.AppendData(Encoding.UTF8.GetBytes(timestamp + "."));
+        hmac.AppendData(body);
+        return "sha256=" + Convert.ToHexStringLower(hmac.GetHashAndReset());
+    }
+
+    private static string Describe(TimeSpan window) =>
+        window.TotalSeconds % 60 == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{window.TotalMinutes:0.##} minutes")
+            : string.Create(CultureInfo.InvariantCulture, $"{window.TotalSeconds:0.##} seconds");
 
     private WebhookResponse Malformed(string reason)
     {
         Log.WebhookMalformed(logger, Name, reason);
-        return Error(400, reason);
+        return WebhookBody.BadRequest(reason);
     }
 
     private static bool TryLabels(JsonElement root, string name, Dictionary<string, string> labels)

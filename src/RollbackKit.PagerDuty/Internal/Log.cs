@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(6013, LogLevel.Information, "Webhook '{Handler}' requested a rollback of {TargetId}: {Status}")]
     public static partial void WebhookDispatched(ILogger logger, string handler, string targetId, DispatchStatus status);
+
+    [LoggerMessage(6005, LogLevel.Warning, "Recording or reading the PagerDuty incident of rollback {RollbackId} in the journal failed ({ExceptionType})")]
+    public static partial void PagerDutyStateFailed(ILogger logger, string rollbackId, string exceptionType);
 }

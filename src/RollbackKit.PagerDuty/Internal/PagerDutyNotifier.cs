@@ -37,12 +37,22 @@ internal sealed class PagerDutyNotifier : INotifier
     private readonly IOptionsMonitor<PagerDutyOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<PagerDutyNotifier> _logger;
+    private const string DedupKeyState = "dedup_key";
+
     private readonly ConcurrentDictionary<string, byte> _open = new(StringComparer.Ordinal);
 
     private readonly PagerDutyMetrics _metrics;
+    private readonly INotificationStateStore _state;
 
-    public PagerDutyNotifier(IHttpClientFactory httpClientFactory, IOptionsMonitor<PagerDutyOptions> options, TimeProvider timeProvider, PagerDutyMetrics metrics, ILogger<PagerDutyNotifier> logger)
+    public PagerDutyNotifier(
+        IHttpClientFactory httpClientFactory,
+        IOptionsMonitor<PagerDutyOptions> options,
+        TimeProvider timeProvider,
+        PagerDutyMetrics metrics,
+        INotificationStateStore state,
+        ILogger<PagerDutyNotifier> logger)
     {
+        _state = state;
         _metrics = metrics;
         _httpClientFactory = httpClientFactory;
         _options = options;
@@ -67,7 +77,7 @@ internal sealed class PagerDutyNotifier : INotifier
         {
             action = "trigger";
         }
-        else if ((rollbackEvent.Kind == RollbackEventKind.Succeeded && _open.ContainsKey(dedupKey))
+        else if ((rollbackEvent.Kind == RollbackEventKind.Succeeded && await IsOpenAsync(rollbackEvent, dedupKey, cancellationToken).ConfigureAwait(false))
                  || rollbackEvent.Kind == RollbackEventKind.Resolved)
         {
             action = "resolve";
@@ -105,6 +115,8 @@ internal sealed class PagerDutyNotifier : INotifier
                 _open.TryRemove(dedupKey, out _);
             }
 
+            await RecordAsync(rollbackEvent, action == "trigger" ? dedupKey : null, cancellationToken).ConfigureAwait(false);
+
             Log.PagerDutySent(_logger, action, dedupKey);
             _metrics.Notification(Name, "sent");
         }
@@ -112,6 +124,48 @@ internal sealed class PagerDutyNotifier : INotifier
         {
             Log.PagerDutyFailed(_logger, action, dedupKey, status);
             _metrics.Notification(Name, "failed");
+        }
+    }
+
+    /// <summary>Whether this notifier opened an incident for the rollback, in this process or (from the journal) before a restart.</summary>
+    private async ValueTask<bool> IsOpenAsync(RollbackEvent e, string dedupKey, CancellationToken cancellationToken)
+    {
+        if (_open.ContainsKey(dedupKey))
+        {
+            return true;
+        }
+
+        if (e.RollbackId is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await _state.GetAsync(Name, e.RollbackId, DedupKeyState, cancellationToken).ConfigureAwait(false) == dedupKey;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PagerDutyStateFailed(_logger, e.RollbackId, ex.GetType().Name);
+            return false;
+        }
+    }
+
+    /// <summary>Journals the open incident's dedup key (or clears it once resolved) so a resumed rollback can resolve it.</summary>
+    private async ValueTask RecordAsync(RollbackEvent e, string? openDedupKey, CancellationToken cancellationToken)
+    {
+        if (e.RollbackId is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _state.SetAsync(Name, e.RollbackId, e.Target.Id, new Dictionary<string, string?> { [DedupKeyState] = openDedupKey }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PagerDutyStateFailed(_logger, e.RollbackId, ex.GetType().Name);
         }
     }
 

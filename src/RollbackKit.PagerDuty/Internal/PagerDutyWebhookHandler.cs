@@ -41,6 +41,11 @@ internal sealed class PagerDutyWebhookHandler(
             return new WebhookResponse(401, """{"error":"invalid signature"}""");
         }
 
+        if (!WebhookBody.TryValidateJson(request.Body.Span, out var problem))
+        {
+            return Malformed(problem);
+        }
+
         Incident incident;
         try
         {
@@ -48,16 +53,14 @@ internal sealed class PagerDutyWebhookHandler(
             var parsed = Incident.TryParse(doc.RootElement, out var error);
             if (parsed is null)
             {
-                Log.WebhookMalformed(logger, Name, error!);
-                return new WebhookResponse(400, """{"error":"malformed event"}""");
+                return Malformed(error!);
             }
 
             incident = parsed;
         }
         catch (JsonException)
         {
-            Log.WebhookMalformed(logger, Name, "body is not JSON");
-            return new WebhookResponse(400, """{"error":"body is not JSON"}""");
+            return Malformed("body is not JSON");
         }
 
         if (incident.EventType is not ("incident.triggered" or "incident.escalated" or "incident.priority_updated"))
@@ -122,6 +125,13 @@ internal sealed class PagerDutyWebhookHandler(
         Log.WebhookDispatched(logger, Name, target.Id, result.Status);
         metrics.Webhook(Name, "dispatched");
         return WebhookResults.Accepted(result);
+    }
+
+    private WebhookResponse Malformed(string problem)
+    {
+        Log.WebhookMalformed(logger, Name, problem);
+        metrics.Webhook(Name, "malformed");
+        return WebhookBody.BadRequest(problem);
     }
 
     private static WebhookResponse Ignored(string why) =>

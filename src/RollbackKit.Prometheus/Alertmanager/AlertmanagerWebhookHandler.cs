@@ -24,6 +24,7 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
     private readonly ILogger _logger;
     private readonly PrometheusInstrumentation _instrumentation;
     private readonly byte[]? _expectedTokenHash;
+    private readonly byte[]? _expectedBasicHash;
     private readonly ConcurrentDictionary<string, byte> _dispatched = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _dispatchOrder = new();
 
@@ -45,6 +46,11 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
         {
             _expectedTokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(_options.BearerToken));
         }
+
+        if (!string.IsNullOrEmpty(_options.Username) && !string.IsNullOrEmpty(_options.Password))
+        {
+            _expectedBasicHash = SHA256.HashData(Encoding.UTF8.GetBytes(_options.Username + ":" + _options.Password));
+        }
     }
 
     public string Name => "alertmanager";
@@ -52,10 +58,16 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
     public async ValueTask<WebhookResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_expectedTokenHash is not null && !IsAuthorized(request))
+        if ((_expectedTokenHash is not null || _expectedBasicHash is not null || !_options.AllowAnonymous) && !IsAuthorized(request))
         {
-            Log.WebhookRejected(_logger, "missing or wrong bearer token");
+            Log.WebhookRejected(_logger, "missing or wrong credentials (bearer token or basic authentication)");
             return new WebhookResponse(401, """{"error":"unauthorized"}""");
+        }
+
+        if (!WebhookBody.TryValidateJson(request.Body.Span, out var problem))
+        {
+            Log.WebhookRejected(_logger, "undecodable body");
+            return BadRequest(problem);
         }
 
         AlertmanagerPayload? payload;
@@ -66,7 +78,9 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
         catch (JsonException ex)
         {
             Log.WebhookRejected(_logger, "malformed JSON");
-            return BadRequest("malformed Alertmanager payload: " + ex.Message);
+            return BadRequest(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"malformed Alertmanager payload at {ex.Path ?? "$"} (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1} of that line)"));
         }
 
         if (payload?.Alerts is null)
@@ -168,22 +182,39 @@ internal sealed class AlertmanagerWebhookHandler : IInboundWebhookHandler
         return new WebhookResponse(failed > 0 ? 500 : 200, body);
     }
 
-    private static WebhookResponse BadRequest(string message) =>
-        new(400, "{\"error\":" + JsonSerializer.Serialize(message, AlertmanagerJsonContext.Default.String) + "}");
+    private static WebhookResponse BadRequest(string message) => WebhookBody.BadRequest(message);
 
     private void Count(string outcome) =>
         _instrumentation.Alerts.Add(1, new KeyValuePair<string, object?>(PrometheusInstrumentation.OutcomeTag, outcome));
 
     private bool IsAuthorized(WebhookRequest request)
     {
-        if (!request.Headers.TryGetValue("Authorization", out var header)
-            || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (!request.Headers.TryGetValue("Authorization", out var header))
         {
             return false;
         }
 
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header.AsSpan(7).Trim().ToString()));
-        return CryptographicOperations.FixedTimeEquals(presented, _expectedTokenHash);
+        var value = header.AsSpan().Trim();
+        if (_expectedTokenHash is not null && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var presented = SHA256.HashData(Encoding.UTF8.GetBytes(value[7..].Trim().ToString()));
+            return CryptographicOperations.FixedTimeEquals(presented, _expectedTokenHash);
+        }
+
+        if (_expectedBasicHash is not null && value.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            var encoded = value[6..].Trim();
+            var decoded = new byte[(encoded.Length / 4 * 3) + 3];
+            if (!Convert.TryFromBase64Chars(encoded, decoded, out var written))
+            {
+                return false;
+            }
+
+            var presented = SHA256.HashData(decoded.AsSpan(0, written));
+            return CryptographicOperations.FixedTimeEquals(presented, _expectedBasicHash);
+        }
+
+        return false;
     }
 
     private bool MatchesSelectors(Dictionary<string, string> labels)

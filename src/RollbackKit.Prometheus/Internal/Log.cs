@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2015, Level = LogLevel.Error, Message = "Dispatching the rollback for Alertmanager alert {Fingerprint} failed")]
     public static partial void AlertDispatchFailed(ILogger logger, Exception exception, string fingerprint);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "The Alertmanager webhook accepts requests without credentials ({KeyPath} is true): anyone who can reach it can request rollbacks; set BearerToken or Username/Password and configure Alertmanager's http_config")]
+    public static partial void AlertmanagerAnonymous(ILogger logger, string keyPath);
 }

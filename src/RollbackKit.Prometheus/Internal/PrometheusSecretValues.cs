@@ -16,5 +16,5 @@ internal sealed class PrometheusSecretValues(IOptions<PrometheusOptions> options
 /// <summary>Contributes the Alertmanager webhook's credentials to the redactor.</summary>
 internal sealed class AlertmanagerSecretValues(IOptions<AlertmanagerSignalOptions> options) : ISecretValueSource
 {
-    public IEnumerable<string?> GetSecretValues() => [options.Value.BearerToken];
+    public IEnumerable<string?> GetSecretValues() => [options.Value.BearerToken, options.Value.Password];
 }

@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(5028, LogLevel.Warning, "Looking up the members of approver group {GroupId} failed")]
     public static partial void SlackGroupLookupFailed(ILogger logger, string groupId);
+
+    [LoggerMessage(5008, LogLevel.Warning, "Recording or reading the Slack thread of rollback {RollbackId} in the journal failed ({ExceptionType})")]
+    public static partial void SlackStateFailed(ILogger logger, string rollbackId, string exceptionType);
 }

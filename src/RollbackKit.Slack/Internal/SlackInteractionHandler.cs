@@ -87,11 +87,20 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
             return Unauthorized();
         }
 
+        if (!WebhookBody.TryValidateUtf8(request.Body.Span, out var problem))
+        {
+            return Malformed(problem);
+        }
+
         var payload = FormField(request.Body.Span, "payload");
         if (payload is null)
         {
-            Log.WebhookMalformed(_logger, Name, "form field 'payload' is missing");
-            return ValueTask.FromResult(new WebhookResponse(400, """{"error":"missing payload"}"""));
+            return Malformed("form field 'payload' is missing");
+        }
+
+        if (!WebhookBody.TryValidateJson(payload, out problem))
+        {
+            return Malformed("form field 'payload': " + problem);
         }
 
         Interaction interaction;
@@ -106,20 +115,25 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
                     return ValueTask.FromResult(new WebhookResponse(200)); // Not ours (another interaction type or action).
                 }
 
-                Log.WebhookMalformed(_logger, Name, error);
-                return ValueTask.FromResult(new WebhookResponse(400, """{"error":"malformed payload"}"""));
+                return Malformed(error);
             }
 
             interaction = parsed;
         }
         catch (JsonException)
         {
-            Log.WebhookMalformed(_logger, Name, "payload is not JSON");
-            return ValueTask.FromResult(new WebhookResponse(400, """{"error":"payload is not JSON"}"""));
+            return Malformed("form field 'payload' is not JSON");
         }
 
         Track(ProcessAsync(interaction));
         return ValueTask.FromResult(new WebhookResponse(200));
+    }
+
+    private ValueTask<WebhookResponse> Malformed(string problem)
+    {
+        Log.WebhookMalformed(_logger, Name, problem);
+        _metrics.Webhook(Name, "malformed");
+        return ValueTask.FromResult(WebhookBody.BadRequest(problem));
     }
 
     private ValueTask<WebhookResponse> Unauthorized()
@@ -295,23 +309,64 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Reads one field of an <c>application/x-www-form-urlencoded</c> body.</summary>
-    internal static string? FormField(ReadOnlySpan<byte> body, string name)
+    /// <summary>
+    /// Reads one field of an <c>application/x-www-form-urlencoded</c> body as the bytes its percent-encoding stands
+    /// for (not yet decoded as UTF-8, so that invalid sequences can be refused rather than replaced).
+    /// </summary>
+    internal static byte[]? FormField(ReadOnlySpan<byte> body, string name)
     {
-        var text = Encoding.UTF8.GetString(body);
-        foreach (var pair in text.Split('&'))
+        var key = Encoding.UTF8.GetBytes(name);
+        while (true)
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = eq < 0 ? pair : pair[..eq];
-            if (string.Equals(Decode(key), name, StringComparison.Ordinal))
+            var end = body.IndexOf((byte)'&');
+            var pair = end < 0 ? body : body[..end];
+            var eq = pair.IndexOf((byte)'=');
+            var rawKey = eq < 0 ? pair : pair[..eq];
+            if (Unescape(rawKey).AsSpan().SequenceEqual(key))
             {
-                return eq < 0 ? string.Empty : Decode(pair[(eq + 1)..]);
+                return eq < 0 ? [] : Unescape(pair[(eq + 1)..]);
+            }
+
+            if (end < 0)
+            {
+                return null;
+            }
+
+            body = body[(end + 1)..];
+        }
+    }
+
+    private static byte[] Unescape(ReadOnlySpan<byte> s)
+    {
+        var result = new byte[s.Length];
+        var n = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var b = s[i];
+            if (b == (byte)'+')
+            {
+                result[n++] = (byte)' ';
+            }
+            else if (b == (byte)'%' && i + 2 < s.Length && HexValue(s[i + 1]) is var hi and >= 0 && HexValue(s[i + 2]) is var lo and >= 0)
+            {
+                result[n++] = (byte)((hi << 4) | lo);
+                i += 2;
+            }
+            else
+            {
+                result[n++] = b;
             }
         }
 
-        return null;
+        return result.AsSpan(0, n).ToArray();
 
-        static string Decode(string s) => Uri.UnescapeDataString(s.Replace('+', ' '));
+        static int HexValue(byte c) => c switch
+        {
+            >= (byte)'0' and <= (byte)'9' => c - '0',
+            >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+            >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+            _ => -1,
+        };
     }
 
     public void Dispose()

@@ -15,6 +15,8 @@ namespace RollbackKit.Slack.Internal;
 internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
 {
     private const int MaxTrackedThreads = 4096;
+    private const string ThreadTsState = "thread_ts";
+    private const string ChannelState = "channel";
 
     private readonly SlackApiClient _client;
     private readonly IOptionsMonitor<SlackOptions> _options;
@@ -28,9 +30,17 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
     private long _nextFlush;
 
     private readonly SlackMetrics _metrics;
+    private readonly INotificationStateStore _state;
 
-    public SlackNotifier(SlackApiClient client, IOptionsMonitor<SlackOptions> options, TimeProvider timeProvider, SlackMetrics metrics, ILogger<SlackNotifier> logger)
+    public SlackNotifier(
+        SlackApiClient client,
+        IOptionsMonitor<SlackOptions> options,
+        TimeProvider timeProvider,
+        SlackMetrics metrics,
+        INotificationStateStore state,
+        ILogger<SlackNotifier> logger)
     {
+        _state = state;
         _metrics = metrics;
         _client = client;
         _options = options;
@@ -48,7 +58,7 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(rollbackEvent);
         var botMode = _client.BotMode;
         var rollbackId = rollbackEvent.RollbackId;
-        SlackThread? thread = botMode && rollbackId is not null && _threads.TryGetValue(rollbackId, out var t) ? t : null;
+        SlackThread? thread = botMode && rollbackId is not null ? await FindThreadAsync(rollbackId, cancellationToken).ConfigureAwait(false) : null;
         var channel = botMode ? thread?.Channel ?? ResolveChannel(rollbackEvent, _options.CurrentValue) : null;
         if (botMode && channel is null)
         {
@@ -163,7 +173,7 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
 
             // Read the thread now: an earlier message of this rollback may have started it while we waited.
             var rollbackId = rollbackEvent.RollbackId;
-            SlackThread? thread = botMode && rollbackId is not null && _threads.TryGetValue(rollbackId, out var current) ? current : null;
+            SlackThread? thread = botMode && rollbackId is not null ? await FindThreadAsync(rollbackId, cancellationToken).ConfigureAwait(false) : null;
             var body = SlackMessageBuilder.BuildMessage(rollbackEvent, channel, thread?.Ts);
             var result = await _client.PostMessageAsync(body, cancellationToken).ConfigureAwait(false);
             var now = _timeProvider.GetUtcNow();
@@ -174,6 +184,7 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
                     if (botMode && rollbackId is not null && thread is null && result.Ts is not null)
                     {
                         RememberThread(rollbackId, new SlackThread(channel!, result.Ts));
+                        await RecordThreadAsync(rollbackId, rollbackEvent.Target.Id, new SlackThread(channel!, result.Ts), cancellationToken).ConfigureAwait(false);
                     }
 
                     Log.SlackMessageSent(_logger, rollbackEvent.Kind, channel ?? "webhook", rollbackEvent.Target.Id);
@@ -222,6 +233,48 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>The rollback's thread: started in this process, or journaled before a restart.</summary>
+    private async ValueTask<SlackThread?> FindThreadAsync(string rollbackId, CancellationToken cancellationToken)
+    {
+        if (_threads.TryGetValue(rollbackId, out var known))
+        {
+            return known;
+        }
+
+        try
+        {
+            var ts = await _state.GetAsync(Name, rollbackId, ThreadTsState, cancellationToken).ConfigureAwait(false);
+            var channel = await _state.GetAsync(Name, rollbackId, ChannelState, cancellationToken).ConfigureAwait(false);
+            if (ts is null || channel is null)
+            {
+                return null;
+            }
+
+            var thread = new SlackThread(channel, ts);
+            RememberThread(rollbackId, thread);
+            return _threads.TryGetValue(rollbackId, out var current) ? current : thread;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SlackStateFailed(_logger, rollbackId, ex.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>Journals a new thread so that the rollback, resumed after a restart, keeps posting in it.</summary>
+    private async ValueTask RecordThreadAsync(string rollbackId, string targetId, SlackThread thread, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var values = new Dictionary<string, string?> { [ChannelState] = thread.Channel, [ThreadTsState] = thread.Ts };
+            await _state.SetAsync(Name, rollbackId, targetId, values, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SlackStateFailed(_logger, rollbackId, ex.GetType().Name);
         }
     }
 

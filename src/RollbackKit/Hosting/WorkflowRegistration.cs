@@ -37,6 +37,7 @@ internal static class WorkflowRegistration
         services.TryAddSingleton(static sp => new JournalRecorder(RedactionRegistration.Journal(sp), sp.GetRequiredService<TimeProvider>()));
 
         // Notifications
+        services.TryAddSingleton<INotificationStateStore>(static sp => new JournalNotificationStateStore(sp.GetRequiredService<IRollbackJournal>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(static sp => new NotificationFanOut(
             sp.GetServices<INotifier>(),
             Options<NotificationOptions>(sp),

@@ -44,6 +44,12 @@ public enum JournalEntryKind
     /// <summary>A playbook step is about to run (carries <see cref="JournalEntry.Step"/> with its idempotency key); written and
     /// flushed before the step runs, so a restart knows which step was interrupted.</summary>
     StepStarted = 20,
+
+    /// <summary>
+    /// A notifier's conversation state for a rollback changed (carries <see cref="JournalEntry.NotifierValues"/>;
+    /// <see cref="JournalEntry.Actor"/> names the notifier), for example a Slack thread or an open PagerDuty incident.
+    /// </summary>
+    NotifierState = 30,
 }
 
 /// <summary>One append-only journal record.</summary>
@@ -91,6 +97,12 @@ public sealed class JournalEntry
     /// a metric trigger, the monitor tick that fired it), linking the rollback to the evidence that started it.
     /// </summary>
     public string? TraceId { get; init; }
+
+    /// <summary>
+    /// For <see cref="JournalEntryKind.NotifierState"/>: the notifier's values that changed (an empty value clears one).
+    /// Never secrets: only ids such as a Slack thread's channel and <c>ts</c> or a PagerDuty <c>dedup_key</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? NotifierValues { get; init; }
 }
 
 /// <summary>

@@ -182,7 +182,7 @@ internal static class JournalRecordValidator
         return entry.Kind switch
         {
             JournalEntryKind.Requested when entry.Request is null => "request is missing on a Requested record",
-            JournalEntryKind.Joined or JournalEntryKind.Duplicate or JournalEntryKind.Alert or JournalEntryKind.Refused when entry.Request is null => $"request is missing on a {entry.Kind} record",
+            JournalEntryKind.Joined or JournalEntryKind.Duplicate or JournalEntryKind.Alert or JournalEntryKind.Refused or JournalEntryKind.DryRunFired when entry.Request is null => $"request is missing on a {entry.Kind} record",
             JournalEntryKind.Transition when entry.State is null => "state is missing on a Transition record",
             JournalEntryKind.StepCompleted or JournalEntryKind.StepStarted when entry.Step is null => $"step is missing on a {entry.Kind} record",
             JournalEntryKind.StepCompleted or JournalEntryKind.StepStarted when entry.Step!.Index < 0 => $"step.index {entry.Step.Index} is negative",

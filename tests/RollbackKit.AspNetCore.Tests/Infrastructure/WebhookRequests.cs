@@ -23,8 +23,22 @@ public static class WebhookRequests
 
     public const string PolicyBody = """{"type":"policy.breach","target":"payments/checkout","policy":"no-critical-cves","severity":"P1","reason":"CVE-2026-0001 in image","id":"evt-7"}""";
 
-    // Computed independently: python3 hmac.new(b"policy-secret", body, hashlib.sha256).hexdigest()
-    public const string PolicySignature = "sha256=2310a0a4da66f7db98cb6c40a8da71b5dbdc78088c5879c10288e74efec178ac";
+    // Computed independently: python3 hmac.new(b"policy-secret", b"1795608000." + body, hashlib.sha256).hexdigest()
+    public const string PolicySignature = "sha256=dd97475897bf0ef7933e1495ef61900b4653f2a453361a26b4e0ffaea44bb151";
+
+    /// <summary>The timestamp <see cref="PolicySignature"/> covers: <see cref="Now"/> in Unix seconds.</summary>
+    public const string PolicyTimestamp = "1795608000";
+
+    /// <summary>The signed <see cref="PolicyBody"/> at <see cref="Now"/>: signature and timestamp headers.</summary>
+    public static (string Name, string Value)[] PolicySigned => [("X-RollbackKit-Signature", PolicySignature), ("X-RollbackKit-Timestamp", PolicyTimestamp)];
+
+    /// <summary>Policy-breach headers for <paramref name="body"/> sent at <paramref name="at"/> (default <see cref="Now"/>):
+    /// <c>sha256=</c> HMAC-SHA256 of <c>{timestamp}.{body}</c>.</summary>
+    public static (string Name, string Value)[] PolicyHeaders(string body, DateTimeOffset? at = null, string secret = PolicySecret)
+    {
+        var timestamp = UnixSeconds(at ?? Now);
+        return [("X-RollbackKit-Signature", "sha256=" + Hmac(secret, timestamp + "." + body)), ("X-RollbackKit-Timestamp", timestamp)];
+    }
 
     public const string PagerDutyBody = """{"event":{"id":"e1","event_type":"incident.triggered","data":{"id":"QINC1","title":"t","service":{"id":"PSVC01"},"priority":{"summary":"P0"}}}}""";
 
@@ -32,14 +46,19 @@ public static class WebhookRequests
 
     public static DateTimeOffset Now { get; } = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    public static string Hmac(string secret, string body) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+    public static string Hmac(string secret, string body) => Hmac(secret, Encoding.UTF8.GetBytes(body));
+
+    public static string Hmac(string secret, byte[] body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
     public static ByteArrayContent Json(string body, params (string Name, string Value)[] headers) => Content(body, "application/json", headers);
 
-    public static ByteArrayContent Content(string body, string contentType, params (string Name, string Value)[] headers)
+    public static ByteArrayContent Content(string body, string contentType, params (string Name, string Value)[] headers) =>
+        Content(Encoding.UTF8.GetBytes(body), contentType, headers);
+
+    public static ByteArrayContent Content(byte[] body, string contentType, params (string Name, string Value)[] headers)
     {
-        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         foreach (var (name, value) in headers)
         {
@@ -51,6 +70,10 @@ public static class WebhookRequests
 
     /// <summary>Slack's documented signature: <c>v0=</c> HMAC-SHA256 of <c>v0:{timestamp}:{body}</c>.</summary>
     public static string SlackSignature(string secret, string timestamp, string body) => "v0=" + Hmac(secret, $"v0:{timestamp}:{body}");
+
+    /// <summary>Slack's signature over raw bytes (which need not be valid UTF-8).</summary>
+    public static string SlackSignature(string secret, string timestamp, byte[] body) =>
+        "v0=" + Hmac(secret, [.. Encoding.UTF8.GetBytes($"v0:{timestamp}:"), .. body]);
 
     public static string UnixSeconds(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 

@@ -8,14 +8,44 @@ using RollbackKit.Signals;
 
 namespace RollbackKit.Prometheus.Tests.Alertmanager;
 
+/// <summary>The real Alertmanager sending a bearer token (<c>http_config.authorization</c>).</summary>
+public sealed class AlertmanagerIntegrationTests : AlertmanagerIntegrationTestsBase
+{
+    private const string Token = "am-webhook-token";
+
+    protected override void ConfigureHandler(AlertmanagerSignalOptions options) => options.BearerToken = Token;
+
+    protected override string HttpConfig => $"""
+        authorization:
+          type: Bearer
+          credentials: {Token}
+        """;
+}
+
+/// <summary>The real Alertmanager sending HTTP basic authentication (<c>http_config.basic_auth</c>).</summary>
+public sealed class AlertmanagerBasicAuthIntegrationTests : AlertmanagerIntegrationTestsBase
+{
+    protected override void ConfigureHandler(AlertmanagerSignalOptions options)
+    {
+        options.Username = "alertmanager";
+        options.Password = "am-basic-password";
+    }
+
+    protected override string HttpConfig => """
+        basic_auth:
+          username: alertmanager
+          password: am-basic-password
+        """;
+}
+
 /// <summary>
 /// The real Alertmanager (Debian package) on loopback, with a webhook receiver pointing at the handler hosted in a
-/// minimal Kestrel app; alerts are posted to its API and must arrive as exactly one rollback request each.
+/// minimal Kestrel app; alerts are posted to its API and must arrive as exactly one rollback request each, every
+/// delivery authenticated with the credentials Alertmanager's <c>http_config</c> sends.
 /// </summary>
-public sealed class AlertmanagerIntegrationTests : IAsyncLifetime
+public abstract class AlertmanagerIntegrationTestsBase : IAsyncLifetime
 {
     private const string AlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
-    private const string Token = "am-webhook-token";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "rbk-am-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly RecordingDispatcher _dispatcher = new();
     private readonly ConcurrentQueue<(int Status, string Body)> _deliveries = new();
@@ -25,11 +55,17 @@ public sealed class AlertmanagerIntegrationTests : IAsyncLifetime
     private Uri? _alertmanagerAddress;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
+    /// <summary>Sets the credentials the handler requires.</summary>
+    protected abstract void ConfigureHandler(AlertmanagerSignalOptions options);
+
+    /// <summary>The receiver's <c>http_config</c> block (YAML, unindented) that sends those credentials.</summary>
+    protected abstract string HttpConfig { get; }
+
     public async Task InitializeAsync()
     {
         ExternalProcess.RequireBinary(AlertmanagerBinary);
         Directory.CreateDirectory(_root);
-        _provider = AlertmanagerWebhookHandlerTests.CreateProvider(_dispatcher, TimeProvider.System, o => o.BearerToken = Token);
+        _provider = AlertmanagerWebhookHandlerTests.CreateProvider(_dispatcher, TimeProvider.System, ConfigureHandler);
         var handler = _provider.GetServices<IInboundWebhookHandler>().Single(h => h.Name == "alertmanager");
         _receiver = await LoopbackHttpServer.StartAsync(async context =>
         {
@@ -45,7 +81,7 @@ public sealed class AlertmanagerIntegrationTests : IAsyncLifetime
 
         var port = FreePort.Get();
         _alertmanagerAddress = new Uri($"http://127.0.0.1:{port}/");
-        var config = $"""
+        var config = $$"""
             route:
               receiver: rollbackkit
               group_by: ['alertname']
@@ -55,12 +91,10 @@ public sealed class AlertmanagerIntegrationTests : IAsyncLifetime
             receivers:
               - name: rollbackkit
                 webhook_configs:
-                  - url: {_receiver.BaseAddress}alertmanager
+                  - url: {{_receiver.BaseAddress}}alertmanager
                     send_resolved: true
                     http_config:
-                      authorization:
-                        type: Bearer
-                        credentials: {Token}
+            {{Indent(HttpConfig, "          ")}}
             """;
         var configFile = Path.Combine(_root, "alertmanager.yml");
         await File.WriteAllTextAsync(configFile, config);
@@ -118,6 +152,9 @@ public sealed class AlertmanagerIntegrationTests : IAsyncLifetime
         {
         }
     }
+
+    private static string Indent(string yaml, string prefix) =>
+        string.Join("\n", yaml.Split('\n').Select(line => prefix + line));
 
     private async Task PostAlertAsync(string name, DateTimeOffset? endsAt = null)
     {

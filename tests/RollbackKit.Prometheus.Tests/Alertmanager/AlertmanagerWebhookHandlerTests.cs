@@ -139,7 +139,27 @@ public sealed class AlertmanagerWebhookHandlerTests : IDisposable
         var response = await SendAsync(body);
 
         Assert.Equal(400, response.StatusCode);
-        Assert.Contains("\"error\"", response.Body, StringComparison.Ordinal);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains("\"detail\"", response.Body, StringComparison.Ordinal);
+        Assert.Empty(_dispatcher.Requests);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, "not valid UTF-8")]
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0' }, "lone UTF-16 surrogate")]
+    public async Task HandleAsync_UndecodableString_Returns400ProblemSayingWhat(byte[] inString, string expected)
+    {
+        var valid = Encoding.UTF8.GetBytes(Payload("firing", ("fp1", "firing", CheckoutLabels, "")));
+        byte[] body = [.. "{\"x\":\""u8, .. inString, .. "\","u8, .. valid.AsSpan(1)];
+
+        var response = await _handler.HandleAsync(
+            new WebhookRequest(body, new Dictionary<string, string> { ["authorization"] = "Bearer hook-token" }, "application/json"),
+            CancellationToken.None);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains(expected, response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("hook-token", response.Body, StringComparison.Ordinal);
         Assert.Empty(_dispatcher.Requests);
     }
 
@@ -152,6 +172,82 @@ public sealed class AlertmanagerWebhookHandlerTests : IDisposable
         var response = await SendAsync(Payload("firing", ("fp1", "firing", CheckoutLabels, "")), token);
 
         Assert.Equal(401, response.StatusCode);
+        Assert.Empty(_dispatcher.Requests);
+    }
+
+    private static WebhookRequest WithAuthorization(string body, string? authorization) =>
+        new(
+            Encoding.UTF8.GetBytes(body),
+            authorization is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Authorization"] = authorization },
+            "application/json");
+
+    private static string Basic(string user, string password) =>
+        "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password));
+
+    [Theory]
+    [InlineData("am", "s3cret:with-colon", 200)]
+    [InlineData("am", "wrong", 401)]
+    [InlineData("AM", "s3cret:with-colon", 401)]
+    [InlineData("am", "s3cret:with-colo", 401)]
+    public async Task HandleAsync_BasicAuthConfigured_AcceptsOnlyTheRightUserAndPassword(string user, string password, int expected)
+    {
+        using var provider = CreateProvider(_dispatcher, _time, o =>
+        {
+            o.Username = "am";
+            o.Password = "s3cret:with-colon";
+        });
+        var handler = provider.GetServices<IInboundWebhookHandler>().Single(h => h.Name == "alertmanager");
+
+        var response = await handler.HandleAsync(WithAuthorization(Payload("firing", ("fp1", "firing", CheckoutLabels, "")), Basic(user, password)), CancellationToken.None);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal(expected == 200 ? 1 : 0, _dispatcher.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer s3cret:with-colon")]
+    [InlineData("Basic not-base64!")]
+    [InlineData("Basic YW0=")]
+    [InlineData("Digest am")]
+    public async Task HandleAsync_BasicAuthConfiguredButOtherOrNoCredentials_Returns401(string? authorization)
+    {
+        using var provider = CreateProvider(_dispatcher, _time, o =>
+        {
+            o.Username = "am";
+            o.Password = "s3cret:with-colon";
+        });
+        var handler = provider.GetServices<IInboundWebhookHandler>().Single(h => h.Name == "alertmanager");
+
+        var response = await handler.HandleAsync(WithAuthorization(Payload("firing", ("fp1", "firing", CheckoutLabels, "")), authorization), CancellationToken.None);
+
+        Assert.Equal(401, response.StatusCode);
+        Assert.Empty(_dispatcher.Requests);
+    }
+
+    [Fact]
+    public async Task HandleAsync_AllowAnonymousExplicitly_AcceptsWithoutCredentials()
+    {
+        using var provider = CreateProvider(_dispatcher, _time, o => o.AllowAnonymous = true);
+        var handler = provider.GetServices<IInboundWebhookHandler>().Single(h => h.Name == "alertmanager");
+
+        var response = await handler.HandleAsync(WithAuthorization(Payload("firing", ("fp1", "firing", CheckoutLabels, "")), null), CancellationToken.None);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Single(_dispatcher.Requests);
+    }
+
+    [Fact]
+    public async Task HandleAsync_NoCredentialsConfigured_NeverAcceptsAnonymousPosts()
+    {
+        using var provider = CreateProvider(_dispatcher, _time);
+
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => provider.GetServices<IInboundWebhookHandler>().Single(h => h.Name == "alertmanager"));
+
+        Assert.Contains("RollbackKit:Alertmanager:BearerToken", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowAnonymous", ex.Message, StringComparison.Ordinal);
+        await Task.CompletedTask;
         Assert.Empty(_dispatcher.Requests);
     }
 

@@ -22,6 +22,7 @@ internal static class TestHost
         var builder = services.AddRollbackKit(o =>
         {
             o.MonitorEnabled = false;
+            o.Workflow.JournalPath = Path.Combine(Path.GetTempPath(), "rbk-test-" + Guid.NewGuid().ToString("N")[..12], "journal.jsonl");
             o.Targets.Add(new TargetDefinition { Id = "payments/checkout", Labels = { ["namespace"] = "payments", ["name"] = "checkout" } });
             o.Targets.Add(new TargetDefinition { Id = "search/api", Labels = { ["namespace"] = "search", ["name"] = "api" } });
         });

@@ -33,7 +33,12 @@ public sealed class AdapterSecretValuesTests
                 o.BearerToken = "prom-bearer-token-6";
                 o.Headers["X-Scope-OrgID"] = "tenant-header-secret-7";
             })
-            .AddAlertmanagerSignals(o => o.BearerToken = "alertmanager-token-8")
+            .AddAlertmanagerSignals(o =>
+            {
+                o.BearerToken = "alertmanager-token-8";
+                o.Username = "alertmanager";
+                o.Password = "alertmanager-password-10";
+            })
             .AddPolicyBreachWebhook(o => o.Secret = "policy-breach-secret-9");
         using var provider = services.BuildServiceProvider();
 
@@ -42,7 +47,7 @@ public sealed class AdapterSecretValuesTests
         string[] secrets =
         [
             "xoxb-slack-bot-token-1", "slack-signing-secret-2", "pd-routing-key-3", "pd-webhook-secret-4", "pd-webhook-secret-5",
-            "prom-bearer-token-6", "tenant-header-secret-7", "alertmanager-token-8", "policy-breach-secret-9",
+            "prom-bearer-token-6", "tenant-header-secret-7", "alertmanager-token-8", "policy-breach-secret-9", "alertmanager-password-10",
         ];
         foreach (var secret in secrets)
         {

@@ -284,4 +284,34 @@ public sealed class SlackInteractionHandlerTests : IAsyncLifetime
         Assert.Equal(200, response.StatusCode);
         await _gate.DidNotReceiveWithAnyArgs().DecideAsync(default!, default, default!, default, default);
     }
+
+    [Theory]
+    [InlineData("raw-invalid-utf8", "not valid UTF-8")]
+    [InlineData("percent-encoded-invalid-utf8", "not valid UTF-8")]
+    [InlineData("lone-surrogate", "lone UTF-16 surrogate")]
+    [InlineData("bad-json", "not valid JSON")]
+    public async Task HandleAsync_SignedUndecodablePayload_Returns400ProblemAndDecidesNothing(string kind, string expected)
+    {
+        await using var sp = Host();
+        var json = SlackRequests.BlockActions("U2CERLKJA", "rollbackkit_approve", "appr-rb-1", ResponseUrl);
+        byte[] body = kind switch
+        {
+            "raw-invalid-utf8" => [.. "payload="u8, 0xC3, 0x28, .. Encoding.UTF8.GetBytes(Uri.EscapeDataString(json))],
+            "percent-encoded-invalid-utf8" => Encoding.UTF8.GetBytes("payload=" + Uri.EscapeDataString("{\"x\":\"") + "%C3%28" + Uri.EscapeDataString("\"," + json[1..])),
+            "lone-surrogate" => Encoding.UTF8.GetBytes(SlackRequests.FormBody("{\"x\":\"\\ud800\"," + json[1..])),
+            _ => Encoding.UTF8.GetBytes(SlackRequests.FormBody(json[..^3])),
+        };
+        var ts = TestData.Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var signature = "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            Encoding.UTF8.GetBytes(TestHost.SigningSecret), (byte[])[.. Encoding.UTF8.GetBytes($"v0:{ts}:"), .. body]));
+        var headers = new Dictionary<string, string> { ["X-Slack-Request-Timestamp"] = ts, ["X-Slack-Signature"] = signature };
+
+        var response = await Handler(sp).HandleAsync(new WebhookRequest(body, headers, "application/x-www-form-urlencoded"), CancellationToken.None);
+
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Contains(expected, response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestHost.SigningSecret, response.Body, StringComparison.Ordinal);
+        Assert.Empty(_gate.ReceivedCalls());
+    }
 }

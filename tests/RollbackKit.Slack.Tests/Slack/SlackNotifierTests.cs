@@ -19,7 +19,7 @@ public sealed class SlackNotifierTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
-    private ServiceProvider BotHost(FakeTimeProvider? time = null, Action<SlackOptions>? more = null) => TestHost.Build(
+    private ServiceProvider BotHost(FakeTimeProvider? time = null, Action<SlackOptions>? more = null, string? journalPath = null) => TestHost.Build(
         b => b.AddSlack(o =>
         {
             o.BotToken = TestHost.BotToken;
@@ -28,7 +28,44 @@ public sealed class SlackNotifierTests : IAsyncLifetime
             o.MinimumMessageInterval = TimeSpan.Zero;
             more?.Invoke(o);
         }),
-        time);
+        time,
+        s =>
+        {
+            if (journalPath is not null)
+            {
+                s.PostConfigure<RollbackKitOptions>(o => o.Workflow.JournalPath = journalPath);
+            }
+        });
+
+    [Fact]
+    public async Task NotifyAsync_AfterRestartOnTheSameJournal_PostsInTheRollbacksThread()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "rbk-slack-" + Guid.NewGuid().ToString("N")[..12]);
+        var journal = Path.Combine(dir, "journal.jsonl");
+        try
+        {
+            await using (var first = BotHost(journalPath: journal))
+            {
+                await first.Slack().NotifyAsync(TestData.Event(RollbackEventKind.Started), CancellationToken.None);
+            }
+
+            await using var second = BotHost(journalPath: journal);
+            await second.Slack().NotifyAsync(TestData.Event(RollbackEventKind.Succeeded), CancellationToken.None);
+            await second.Slack().NotifyAsync(TestData.Event(RollbackEventKind.Fired, rollbackId: "rb-2"), CancellationToken.None);
+
+            var requests = _receiver.Requests;
+            Assert.Equal(3, requests.Count);
+            Assert.False(requests[0].Json.TryGetProperty("thread_ts", out _));
+            Assert.Equal("1700000000.000001", requests[1].Json.GetProperty("thread_ts").GetString());
+            Assert.Equal("#mrp-rollback", requests[1].Json.GetProperty("channel").GetString());
+            Assert.False(requests[2].Json.TryGetProperty("thread_ts", out _)); // Another rollback still starts its own thread.
+            Assert.DoesNotContain(TestHost.BotToken, await File.ReadAllTextAsync(journal), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task NotifyAsync_Fired_PostsBlockKitWithMeasuredValueThresholdTargetAndSeverity()
