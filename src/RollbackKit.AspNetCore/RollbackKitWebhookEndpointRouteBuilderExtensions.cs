@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.AspNetCore;
 using RollbackKit.AspNetCore.Internal;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -4,7 +4,7 @@ using RollbackKit;
 using RollbackKit.AspNetCore;
 using RollbackKit.AspNetCore.Internal;
 using RollbackKit.Redaction;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,10 +1,15 @@
+using RollbackKit.Monitoring;
+
 namespace RollbackKit.Kubernetes;
 
 /// <summary>
 /// Leader election among replicas through a <c>coordination.k8s.io/v1</c> Lease: only the leader should evaluate
-/// triggers. Registered by <c>AddKubernetesLeaderElection()</c>, which also runs the election loop as a hosted service.
+/// triggers. It is the Kubernetes implementation of the core's one leadership abstraction,
+/// <see cref="IMonitorLeadership"/>, with the Lease-specific parts (identity, token, rounds) on top. Registered by
+/// <c>AddKubernetesLeaderElection()</c>, which also runs the election loop as a hosted service and makes it the monitor's
+/// <see cref="IMonitorLeadership"/>.
 /// </summary>
-public interface ILeaderElection
+public interface ILeaderElection : IMonitorLeadership
 {
     /// <summary>This replica's identity.</summary>
     string Identity { get; }

@@ -5,7 +5,7 @@ using RollbackKit.Notifications;
 using RollbackKit.PagerDuty;
 using RollbackKit.PagerDuty.Internal;
 using RollbackKit.Redaction;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -9,7 +9,7 @@ using RollbackKit.Prometheus;
 using RollbackKit.Prometheus.Alertmanager;
 using RollbackKit.Prometheus.Internal;
 using RollbackKit.Redaction;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

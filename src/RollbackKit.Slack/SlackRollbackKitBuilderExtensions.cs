@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
 using RollbackKit.Notifications;
 using RollbackKit.Redaction;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Slack;
 using RollbackKit.Slack.Internal;
 

@@ -5,7 +5,7 @@ using NSubstitute;
 using RollbackKit.Approval;
 using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Triggers;
 using static RollbackKit.AspNetCore.Tests.Infrastructure.WebhookRequests;
 

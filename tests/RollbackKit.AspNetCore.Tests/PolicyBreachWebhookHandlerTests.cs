@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using RollbackKit.AspNetCore.Internal;
 using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
 

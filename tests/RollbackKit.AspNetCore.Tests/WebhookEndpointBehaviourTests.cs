@@ -16,7 +16,7 @@ using Microsoft.Extensions.Options;
 using RollbackKit.AspNetCore.Tests.Infrastructure;
 using RollbackKit.Dispatch;
 using RollbackKit.Playbooks;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
 using RollbackKit.Workflow;

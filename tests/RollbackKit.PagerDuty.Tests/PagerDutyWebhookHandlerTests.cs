@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Dispatch;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.PagerDuty.Internal;
 using RollbackKit.PagerDuty.Tests.Infrastructure;
 using RollbackKit.Slack.Tests.Infrastructure;

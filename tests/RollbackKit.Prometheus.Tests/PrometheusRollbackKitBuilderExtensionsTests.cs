@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using RollbackKit.Metrics;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace RollbackKit.Prometheus.Tests;
 

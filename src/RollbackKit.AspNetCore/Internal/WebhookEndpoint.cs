@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace RollbackKit.AspNetCore.Internal;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.PagerDuty.Internal;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RollbackKit.Dispatch;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace RollbackKit.PagerDuty.Internal;
 

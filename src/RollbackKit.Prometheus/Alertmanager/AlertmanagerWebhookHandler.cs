@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Prometheus.Internal;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Prometheus.Alertmanager;

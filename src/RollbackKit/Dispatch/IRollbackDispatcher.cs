@@ -19,7 +19,7 @@ public enum DispatchStatus
     /// The request was refused (unknown target, attempts exhausted, cooldown, a manual request shortly after a finished rollback);
     /// see <see cref="DispatchResult.Message"/>. After a finished rollback, <see cref="DispatchResult.RollbackId"/> names it.
     /// </summary>
-    Rejected = 4,
+    Refused = 4,
 
     /// <summary>A dry-run trigger fired: the fire was journaled (<c>DryRunFired</c>) and nothing else happened.</summary>
     DryRunRecorded = 5,

@@ -206,7 +206,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 _deduplication.SetRollbackId(refusedKey, finished);
             }
 
-            return new Decision(new DispatchResult(DispatchStatus.Rejected, limits.RollbackId, limits.Reason), JournalEntryKind.Refused, null);
+            return new Decision(new DispatchResult(DispatchStatus.Refused, limits.RollbackId, limits.Reason), JournalEntryKind.Refused, null);
         }
 
         var handle = await _lock.TryAcquireAsync(targetId, cancellationToken).ConfigureAwait(false);
@@ -228,7 +228,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 handle = null;
                 if (run.State.IsTerminal())
                 {
-                    return new Decision(new DispatchResult(DispatchStatus.Rejected, run.RollbackId, $"An unfinished rollback of {targetId} ({run.RollbackId}) needs human attention first."), JournalEntryKind.Refused, null);
+                    return new Decision(new DispatchResult(DispatchStatus.Refused, run.RollbackId, $"An unfinished rollback of {targetId} ({run.RollbackId}) needs human attention first."), JournalEntryKind.Refused, null);
                 }
 
                 return Join(run, request, "joined an unfinished rollback resumed from the journal");
@@ -314,7 +314,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     {
         await Journal.RefusedAsync(rollbackId, request, message, cancellationToken).ConfigureAwait(false);
         Log.Refused(_logger, request.Target.Id, message);
-        return new DispatchResult(DispatchStatus.Rejected, rollbackId, message);
+        return new DispatchResult(DispatchStatus.Refused, rollbackId, message);
     }
 
     private static string DecisionName(DispatchStatus status) => status switch

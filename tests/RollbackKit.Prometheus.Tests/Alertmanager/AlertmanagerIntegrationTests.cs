@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Prometheus.Tests.Infrastructure;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace RollbackKit.Prometheus.Tests.Alertmanager;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Dispatch;
 using RollbackKit.Prometheus.Tests.Infrastructure;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Triggers;
 
 namespace RollbackKit.Prometheus.Tests.Alertmanager;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 
 namespace RollbackKit.Slack.Tests.Infrastructure;
 

@@ -6,7 +6,7 @@ using NSubstitute;
 using RollbackKit.Approval;
 using RollbackKit.Dispatch;
 using RollbackKit.Notifications;
-using RollbackKit.Signals;
+using RollbackKit.Webhooks;
 using RollbackKit.Slack.Internal;
 using RollbackKit.Slack.Tests.Infrastructure;
 

@@ -39,8 +39,8 @@ public sealed class ExactlyOnceTests : IDisposable
     {
         var started = Assert.Single(results, r => r.Status == DispatchStatus.Started);
         Assert.All(results, r => Assert.Equal(started.RollbackId, r.RollbackId));
-        Assert.All(results, r => Assert.Contains(r.Status, new[] { DispatchStatus.Started, DispatchStatus.Joined, DispatchStatus.Rejected, DispatchStatus.Duplicate }));
-        Assert.All(results.Where(r => r.Status == DispatchStatus.Rejected), r => Assert.Contains($"by run {started.RollbackId}", r.Message!, StringComparison.Ordinal));
+        Assert.All(results, r => Assert.Contains(r.Status, new[] { DispatchStatus.Started, DispatchStatus.Joined, DispatchStatus.Refused, DispatchStatus.Duplicate }));
+        Assert.All(results.Where(r => r.Status == DispatchStatus.Refused), r => Assert.Contains($"by run {started.RollbackId}", r.Message!, StringComparison.Ordinal));
         Assert.Equal(RollbackState.RolledBack, (await h.WaitAsync(started.RollbackId)).State);
         Assert.Equal(1, h.StepRuns);
         var entries = await h.Journal.ReadAsync("app");
@@ -84,7 +84,7 @@ public sealed class ExactlyOnceTests : IDisposable
         h.Time.Advance(TimeSpan.FromSeconds(40));
         var again = await h.Controller.RollbackAsync("app", "still bad?", "bob");
 
-        Assert.Equal(DispatchStatus.Rejected, again.Status);
+        Assert.Equal(DispatchStatus.Refused, again.Status);
         Assert.Equal(first.RollbackId, again.RollbackId);
         Assert.Contains($"rolled back 40 s ago by run {first.RollbackId}", again.Message, StringComparison.Ordinal);
         Assert.Contains("pass Force to run again", again.Message, StringComparison.Ordinal);
@@ -127,7 +127,7 @@ public sealed class ExactlyOnceTests : IDisposable
         h.Time.Advance(TimeSpan.FromMinutes(2));
         var automatic = await h.Dispatcher.DispatchAsync(h.Request());
 
-        Assert.Equal(DispatchStatus.Rejected, automatic.Status);
+        Assert.Equal(DispatchStatus.Refused, automatic.Status);
         Assert.Equal(manual.RollbackId, automatic.RollbackId);
         Assert.Contains("cooldown", automatic.Message, StringComparison.Ordinal);
         Assert.Contains(manual.RollbackId!, automatic.Message, StringComparison.Ordinal);
@@ -150,7 +150,7 @@ public sealed class ExactlyOnceTests : IDisposable
         await using var after = WorkflowHarness.Create(services: s => s.AddSingleton<IRollbackJournal>(new FileRollbackJournal(path, NullLogger<FileRollbackJournal>.Instance)), time: time);
         var again = await after.Controller.RollbackAsync("app", "again", "bob");
 
-        Assert.Equal(DispatchStatus.Rejected, again.Status);
+        Assert.Equal(DispatchStatus.Refused, again.Status);
         Assert.Equal(firstId, again.RollbackId);
         Assert.Contains("3 min 0 s ago", again.Message, StringComparison.Ordinal);
         Assert.Equal(0, after.StepRuns);

@@ -53,7 +53,7 @@ public class FinishingRollbackTests
         journal.Release();
         var result = await second.WaitAsync(WorkflowHarness.WaitLimit);
 
-        Assert.Equal(DispatchStatus.Rejected, result.Status);
+        Assert.Equal(DispatchStatus.Refused, result.Status);
         Assert.Equal(first.RollbackId, result.RollbackId);
         Assert.Contains("pass Force to run again", result.Message, StringComparison.Ordinal);
         Assert.Equal(1, h.StepRuns);
@@ -91,7 +91,7 @@ public class FinishingRollbackTests
         journal.Release();
         var result = await second.WaitAsync(WorkflowHarness.WaitLimit);
 
-        Assert.Equal(DispatchStatus.Rejected, result.Status);
+        Assert.Equal(DispatchStatus.Refused, result.Status);
         Assert.Contains("cooldown", result.Message, StringComparison.Ordinal);
         Assert.Equal(RollbackState.RolledBack, (await h.WaitAsync(first.RollbackId)).State);
         Assert.Equal(1, h.StepRuns);

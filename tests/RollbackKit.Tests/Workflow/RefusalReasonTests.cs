@@ -42,7 +42,7 @@ public class RefusalReasonTests
         Assert.Equal(1, h.StepRuns);
         foreach (var (name, result) in answers)
         {
-            Assert.True(result.Status is DispatchStatus.Rejected or DispatchStatus.AlertRaised or DispatchStatus.Duplicate, $"{name}: {result.Status}");
+            Assert.True(result.Status is DispatchStatus.Refused or DispatchStatus.AlertRaised or DispatchStatus.Duplicate, $"{name}: {result.Status}");
             Assert.False(string.IsNullOrWhiteSpace(result.Message), name);
             Assert.True(logs.Any(l => l.Level >= LogLevel.Information && l.Message.Contains(result.Message!, StringComparison.Ordinal)), $"{name}: not logged: {result.Message}");
             Assert.True(journal.Any(e => e.Kind is JournalEntryKind.Refused or JournalEntryKind.Alert or JournalEntryKind.Duplicate && e.Message == result.Message), $"{name}: not journaled: {result.Message}");

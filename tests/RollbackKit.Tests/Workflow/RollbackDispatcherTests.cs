@@ -146,7 +146,7 @@ public class RollbackDispatcherTests
     {
         await using var h = WorkflowHarness.Create();
         var result = await h.Dispatcher.DispatchAsync(h.Request("nope"));
-        Assert.Equal(DispatchStatus.Rejected, result.Status);
+        Assert.Equal(DispatchStatus.Refused, result.Status);
         Assert.Contains("Unknown target", result.Message, StringComparison.Ordinal);
     }
 
@@ -220,7 +220,7 @@ public class RollbackDispatcherTests
 
         h.Time.Advance(TimeSpan.FromMinutes(9));
         var second = await h.Dispatcher.DispatchAsync(h.Request());
-        Assert.Equal(DispatchStatus.Rejected, second.Status);
+        Assert.Equal(DispatchStatus.Refused, second.Status);
         Assert.Contains("cooldown", second.Message, StringComparison.Ordinal);
 
         var manual = await h.Controller.RollbackAsync("app", "override", "carol", force: true);
@@ -230,7 +230,7 @@ public class RollbackDispatcherTests
         // The forced manual rollback starts a cooldown of its own.
         h.Time.Advance(TimeSpan.FromMinutes(2));
         var afterManual = await h.Dispatcher.DispatchAsync(h.Request());
-        Assert.Equal(DispatchStatus.Rejected, afterManual.Status);
+        Assert.Equal(DispatchStatus.Refused, afterManual.Status);
         Assert.Equal(manual.RollbackId, afterManual.RollbackId);
 
         h.Time.Advance(TimeSpan.FromMinutes(8));
@@ -253,7 +253,7 @@ public class RollbackDispatcherTests
         }
 
         var fourth = await h.Dispatcher.DispatchAsync(h.Request());
-        Assert.Equal(DispatchStatus.Rejected, fourth.Status);
+        Assert.Equal(DispatchStatus.Refused, fourth.Status);
         Assert.Contains("maximum 3", fourth.Message, StringComparison.Ordinal);
         Assert.Equal(3, h.StepRuns);
 
@@ -271,7 +271,7 @@ public class RollbackDispatcherTests
             o.Workflow.AttemptWindow = TimeSpan.FromHours(1);
         });
         await h.WaitAsync((await h.Dispatcher.DispatchAsync(h.Request())).RollbackId);
-        Assert.Equal(DispatchStatus.Rejected, (await h.Dispatcher.DispatchAsync(h.Request())).Status);
+        Assert.Equal(DispatchStatus.Refused, (await h.Dispatcher.DispatchAsync(h.Request())).Status);
         h.Time.Advance(TimeSpan.FromHours(1));
         Assert.Equal(DispatchStatus.Started, (await h.Dispatcher.DispatchAsync(h.Request())).Status);
     }

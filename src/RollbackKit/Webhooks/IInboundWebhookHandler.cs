@@ -1,4 +1,4 @@
-namespace RollbackKit.Signals;
+namespace RollbackKit.Webhooks;
 
 /// <summary>An inbound HTTP request, as seen by a webhook handler (transport-neutral).</summary>
 public sealed class WebhookRequest

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace RollbackKit.Signals;
+namespace RollbackKit.Webhooks;
 
 /// <summary>
 /// Checks a webhook body before a handler reads it, and builds the RFC 7807 <c>application/problem+json</c> answer
