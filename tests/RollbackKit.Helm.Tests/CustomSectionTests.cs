@@ -1,3 +1,4 @@
+using RollbackKit.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,20 +7,10 @@ namespace RollbackKit.Helm.Tests;
 
 public sealed class CustomSectionTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IRollbackKitBuilder, IConfiguration> configure)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        configure(services.AddRollbackKit(configuration.GetSection("MyApp:Rollback")), configuration);
-        return services.BuildServiceProvider();
-    }
-
     [Fact]
     public void AddHelm_UnderCustomRollbackKitSection_BindsAndNamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Helm:HelmPath"] = "/x/helm", ["MyApp:Rollback:Helm:KubeContext"] = "prod" },
             static (b, _) => b.AddHelm());
 
@@ -32,7 +23,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddHelm_GivenSection_NamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["Deployer:Helm:HelmPath"] = "/x/helm" },
             static (b, c) => b.AddHelm(c.GetSection("Deployer:Helm")));
 

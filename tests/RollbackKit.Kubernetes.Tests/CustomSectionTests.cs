@@ -1,3 +1,4 @@
+using RollbackKit.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,20 +7,10 @@ namespace RollbackKit.Kubernetes.Tests;
 
 public sealed class CustomSectionTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IRollbackKitBuilder, IConfiguration> configure)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        configure(services.AddRollbackKit(configuration.GetSection("MyApp:Rollback")), configuration);
-        return services.BuildServiceProvider();
-    }
-
     [Fact]
     public void AddKubernetes_UnderCustomRollbackKitSection_BindsAndNamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Kubernetes:RequestTimeout"] = "-00:00:01", ["MyApp:Rollback:Kubernetes:DefaultNamespace"] = "payments" },
             static (b, _) => b.AddKubernetes());
 
@@ -31,7 +22,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddKubernetes_UnderCustomRollbackKitSection_BindsValues()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Kubernetes:DefaultNamespace"] = "payments", ["RollbackKit:Kubernetes:DefaultNamespace"] = "ignored" },
             static (b, _) => b.AddKubernetes());
 
@@ -41,7 +32,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddKubernetesLeaseLock_UnderCustomRollbackKitSection_NamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Kubernetes:LeaseLock:RenewInterval"] = "01:00:00" },
             static (b, _) => b.AddKubernetesLeaseLock());
 
@@ -53,7 +44,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddKubernetesLeaderElection_GivenSection_NamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["Cluster:Election:RetryPeriod"] = "01:00:00" },
             static (b, c) => b.AddKubernetesLeaderElection(c.GetSection("Cluster:Election")));
 
@@ -65,7 +56,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddKubernetes_GivenSection_NamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["Cluster:K8s:MaxRetries"] = "-1" },
             static (b, c) => b.AddKubernetes(c.GetSection("Cluster:K8s")));
 

@@ -1,3 +1,4 @@
+using RollbackKit.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,20 +7,10 @@ namespace RollbackKit.PagerDuty.Tests;
 
 public sealed class CustomSectionTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IRollbackKitBuilder, IConfiguration> configure)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        configure(services.AddRollbackKit(configuration.GetSection("MyApp:Rollback")), configuration);
-        return services.BuildServiceProvider();
-    }
-
     [Fact]
     public void AddPagerDuty_UnderCustomRollbackKitSection_NamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:PagerDuty:RetryDelay"] = "00:00:00", ["RollbackKit:PagerDuty:RoutingKey"] = "ignored" },
             static (b, _) => b.AddPagerDuty());
 
@@ -33,7 +24,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddPagerDuty_GivenSection_BindsAndNamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["OnCall:Pd:RoutingKey"] = "key", ["OnCall:Pd:ServiceTargets:PSVC01"] = "" },
             static (b, c) => b.AddPagerDuty(c.GetSection("OnCall:Pd")));
 
@@ -45,7 +36,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddPagerDuty_UnderCustomRollbackKitSection_BindsValues()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:PagerDuty:RoutingKey"] = "key", ["MyApp:Rollback:PagerDuty:Source"] = "deployer" },
             static (b, _) => b.AddPagerDuty());
 

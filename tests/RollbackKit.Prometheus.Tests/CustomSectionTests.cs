@@ -1,3 +1,4 @@
+using RollbackKit.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,20 +7,10 @@ namespace RollbackKit.Prometheus.Tests;
 
 public sealed class CustomSectionTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IRollbackKitBuilder, IConfiguration> configure)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        configure(services.AddRollbackKit(configuration.GetSection("MyApp:Rollback")), configuration);
-        return services.BuildServiceProvider();
-    }
-
     [Fact]
     public void AddPrometheus_UnderCustomRollbackKitSection_BindsAndNamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Prometheus:SourceName"] = "metrics", ["RollbackKit:Prometheus:BaseAddress"] = "http://127.0.0.1:9090" },
             static (b, _) => b.AddPrometheus());
 
@@ -32,7 +23,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddPrometheus_UnderCustomRollbackKitSection_BindsValues()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Prometheus:BaseAddress"] = "http://127.0.0.1:9090", ["MyApp:Rollback:Prometheus:SourceName"] = "metrics" },
             static (b, _) => b.AddPrometheus());
 
@@ -45,7 +36,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddAlertmanagerSignals_UnderCustomRollbackKitSection_NamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Alertmanager:MaxRememberedFingerprints"] = "0" },
             static (b, _) => b.AddAlertmanagerSignals());
 
@@ -57,7 +48,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddAlertmanagerSignals_GivenSection_NamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["Ops:Am:MaxRememberedFingerprints"] = "0" },
             static (b, c) => b.AddAlertmanagerSignals(c.GetSection("Ops:Am")));
 

@@ -1,3 +1,4 @@
+using RollbackKit.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -8,20 +9,10 @@ namespace RollbackKit.AspNetCore.Tests.Hosting;
 /// <summary>The AspNetCore package's options follow the same style as every adapter's.</summary>
 public sealed class AspNetCoreCustomSectionTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IRollbackKitBuilder, IConfiguration> configure)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        configure(services.AddRollbackKit(configuration.GetSection("MyApp:Rollback")), configuration);
-        return services.BuildServiceProvider();
-    }
-
     [Fact]
     public void AddPolicyBreachWebhook_UnderCustomRollbackKitSection_NamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:PolicyBreach:SignatureHeader"] = " ", ["RollbackKit:PolicyBreach:Secret"] = "ignored" },
             static (b, _) => b.AddPolicyBreachWebhook());
 
@@ -34,7 +25,7 @@ public sealed class AspNetCoreCustomSectionTests
     [Fact]
     public void AddWebhookEndpoints_UnderCustomRollbackKitSection_BindsAndNamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Webhooks:MaxBodyBytes"] = "0" },
             static (b, _) => b.AddWebhookEndpoints());
 
@@ -46,7 +37,7 @@ public sealed class AspNetCoreCustomSectionTests
     [Fact]
     public void AddPolicyBreachWebhook_GivenSection_BindsAndNamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["Ingress:Policy:Secret"] = "s3cret", ["Ingress:Policy:SignatureHeader"] = "" },
             static (b, c) => b.AddPolicyBreachWebhook(c.GetSection("Ingress:Policy")));
 

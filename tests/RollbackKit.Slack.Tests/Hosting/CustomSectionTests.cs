@@ -1,3 +1,4 @@
+using RollbackKit.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -6,20 +7,10 @@ namespace RollbackKit.Slack.Tests.Hosting;
 
 public sealed class CustomSectionTests
 {
-    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IRollbackKitBuilder, IConfiguration> configure)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        configure(services.AddRollbackKit(configuration.GetSection("MyApp:Rollback")), configuration);
-        return services.BuildServiceProvider();
-    }
-
     [Fact]
     public void AddSlack_UnderCustomRollbackKitSection_NamesRealKeyPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Slack:MaxAttempts"] = "0", ["RollbackKit:Slack:BotToken"] = "xoxb-ignored" },
             static (b, _) => b.AddSlack());
 
@@ -33,7 +24,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddSlack_GivenSection_BindsAndNamesItsPath()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["Chat:Slack:BotToken"] = "xoxb-1", ["Chat:Slack:Approvers:0"] = "nobody" },
             static (b, c) => b.AddSlack(c.GetSection("Chat:Slack")));
 
@@ -46,7 +37,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddSlack_UnderCustomRollbackKitSection_BindsValues()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Slack:BotToken"] = "xoxb-1", ["MyApp:Rollback:Slack:Channel"] = "#deploys" },
             static (b, _) => b.AddSlack(o => o.Channel = "#rollbacks"));
 
@@ -59,7 +50,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddSlack_CalledTwice_BindsAndValidatesOnceAndAppliesBothConfigurations()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Slack:BotToken"] = "xoxb-1" },
             static (b, _) => b.AddSlack(o => o.Channel = "#first").AddSlack(o => o.MaxAttempts = 5));
 
@@ -75,7 +66,7 @@ public sealed class CustomSectionTests
     [Fact]
     public void AddSlack_ThenGivenSection_TheSectionReplacesTheDefaultOne()
     {
-        using var provider = Build(
+        using var provider = CustomSectionHost.Build(
             new() { ["MyApp:Rollback:Slack:Channel"] = "#default", ["Chat:Slack:BotToken"] = "xoxb-2", ["Chat:Slack:Channel"] = "#chosen" },
             static (b, c) => b.AddSlack().AddSlack(c.GetSection("Chat:Slack")));
 
