@@ -1,3 +1,4 @@
+using RollbackKit.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
@@ -49,7 +50,7 @@ public static class PagerDutyRollbackKitBuilderExtensions
 
         // No default HttpClient logging: request URIs and bodies carry the routing key.
         services.AddHttpClient(PagerDutyNotifier.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
-        services.TryAddSingleton<PagerDutyMetrics>();
+        services.TryAddSingleton<IntegrationMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PagerDutySecretValues>());

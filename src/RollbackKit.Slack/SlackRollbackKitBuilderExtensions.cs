@@ -1,3 +1,4 @@
+using RollbackKit.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit;
@@ -47,7 +48,7 @@ public static class SlackRollbackKitBuilderExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         AddHttpClient(services, SlackApiClient.HttpClientName);
-        services.TryAddSingleton<SlackMetrics>();
+        services.TryAddSingleton<IntegrationMetrics>();
         services.TryAddSingleton<SlackApiClient>();
         services.TryAddSingleton<SlackApproverPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, SlackNotifier>());

@@ -1,3 +1,4 @@
+using RollbackKit.Internal;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -41,14 +42,14 @@ internal sealed class PagerDutyNotifier : INotifier
 
     private readonly ConcurrentDictionary<string, byte> _open = new(StringComparer.Ordinal);
 
-    private readonly PagerDutyMetrics _metrics;
+    private readonly IntegrationMetrics _metrics;
     private readonly INotificationStateStore _state;
 
     public PagerDutyNotifier(
         IHttpClientFactory httpClientFactory,
         IOptionsMonitor<PagerDutyOptions> options,
         TimeProvider timeProvider,
-        PagerDutyMetrics metrics,
+        IntegrationMetrics metrics,
         INotificationStateStore state,
         ILogger<PagerDutyNotifier> logger)
     {

@@ -1,3 +1,4 @@
+using RollbackKit.Internal;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ internal sealed class PagerDutyWebhookHandler(
     IRollbackTargetCatalog catalog,
     IOptionsMonitor<PagerDutyOptions> options,
     TimeProvider timeProvider,
-    PagerDutyMetrics metrics,
+    IntegrationMetrics metrics,
     ILogger<PagerDutyWebhookHandler> logger) : IInboundWebhookHandler
 {
     private static readonly string[] s_defaultPriorities = ["P0", "P1"];

@@ -1,3 +1,4 @@
+using RollbackKit.Internal;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
@@ -24,7 +25,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
     private readonly IOptionsMonitor<SlackOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<SlackInteractionHandler> _logger;
-    private readonly SlackMetrics _metrics;
+    private readonly IntegrationMetrics _metrics;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<long, Task> _pending = new();
     private long _nextId;
@@ -35,7 +36,7 @@ internal sealed class SlackInteractionHandler : IInboundWebhookHandler, IAsyncDi
         SlackApiClient client,
         IOptionsMonitor<SlackOptions> options,
         TimeProvider timeProvider,
-        SlackMetrics metrics,
+        IntegrationMetrics metrics,
         ILogger<SlackInteractionHandler> logger)
     {
         _metrics = metrics;

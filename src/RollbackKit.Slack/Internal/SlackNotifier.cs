@@ -1,3 +1,4 @@
+using RollbackKit.Internal;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,14 +30,14 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private long _nextFlush;
 
-    private readonly SlackMetrics _metrics;
+    private readonly IntegrationMetrics _metrics;
     private readonly INotificationStateStore _state;
 
     public SlackNotifier(
         SlackApiClient client,
         IOptionsMonitor<SlackOptions> options,
         TimeProvider timeProvider,
-        SlackMetrics metrics,
+        IntegrationMetrics metrics,
         INotificationStateStore state,
         ILogger<SlackNotifier> logger)
     {

@@ -1,24 +1,28 @@
 using System.Diagnostics.Metrics;
 using RollbackKit.Telemetry;
 
-namespace RollbackKit.PagerDuty.Internal;
+namespace RollbackKit.Internal;
 
-/// <summary>Instruments of the PagerDuty package, on the <c>RollbackKit</c> meter from <see cref="IMeterFactory"/> (which owns it).</summary>
-internal sealed class PagerDutyMetrics
+/// <summary>
+/// Instruments shared by the notification packages (Slack, PagerDuty), on the <c>RollbackKit</c> meter from
+/// <see cref="IMeterFactory"/> (which owns it). One source file compiled into each package, so both report the same
+/// instruments with the same tags.
+/// </summary>
+internal sealed class IntegrationMetrics
 {
-    /// <summary>Tag: the notifier or webhook handler name (<c>pagerduty</c>).</summary>
+    /// <summary>Tag: the notifier name (<c>slack</c>, <c>pagerduty</c>).</summary>
     public const string NotifierTag = "notifier";
 
-    /// <summary>Tag: the webhook handler name (<c>pagerduty</c>).</summary>
+    /// <summary>Tag: the webhook handler name (<c>slack</c>, <c>pagerduty</c>).</summary>
     public const string HandlerTag = "handler";
 
-    /// <summary>Tag: what happened (<c>sent</c>, <c>failed</c>; <c>unauthorized</c>, <c>dispatched</c>, …).</summary>
+    /// <summary>Tag: what happened (<c>sent</c>, <c>failed</c>, <c>queued</c>; <c>unauthorized</c>, <c>approved</c>, …).</summary>
     public const string OutcomeTag = "outcome";
 
     private readonly Counter<long> _notifications;
     private readonly Counter<long> _webhooks;
 
-    public PagerDutyMetrics(IMeterFactory meterFactory)
+    public IntegrationMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(RollbackKitTelemetry.MeterName);
