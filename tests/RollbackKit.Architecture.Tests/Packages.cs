@@ -16,6 +16,7 @@ internal static class Packages
         ("RollbackKit.Slack", 5000, 5999),
         ("RollbackKit.PagerDuty", 6000, 6999),
         ("RollbackKit.AspNetCore", 7000, 7999),
+        ("RollbackKit.Email", 8000, 8999),
     ];
 
     public static IEnumerable<object[]> Names => All.Select(static p => new object[] { p.Name });
