@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using RollbackKit.Dispatch;
 using RollbackKit.Email.Tests.Infrastructure;
 using RollbackKit.Playbooks;
@@ -31,7 +32,7 @@ public sealed class EmailEndToEndTests : IAsyncLifetime
     private IHost Build(int smtpPort)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
+        builder.Logging.ClearProviders().AddFakeLogging();
         builder.Services.AddSingleton<IPlaybookStepFactory>(_step);
         builder.Services.AddRollbackKit(o =>
             {
@@ -108,5 +109,7 @@ public sealed class EmailEndToEndTests : IAsyncLifetime
         var measurement = Assert.Single(notifications.GetMeasurementSnapshot());
         Assert.Equal("email", measurement.Tags["notifier"]);
         Assert.Equal("failed", measurement.Tags["outcome"]);
+        var logged = host.Services.GetFakeLogCollector().GetSnapshot().Single(r => r.Id.Id is >= 8000 and < 9000);
+        Assert.Equal(8002, logged.Id.Id); // Refused at once: not a timeout, not cancelled by the workflow.
     }
 }
