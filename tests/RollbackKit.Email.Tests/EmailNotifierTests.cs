@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Email.Tests.Infrastructure;
+using RollbackKit.Journal;
 using RollbackKit.Notifications;
 using RollbackKit.Slack.Tests.Infrastructure;
 
@@ -15,7 +17,7 @@ public sealed class EmailNotifierTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _sink.DisposeAsync();
 
-    private EmailTestHost Host(Action<EmailOptions>? more = null, int? port = null) => new(
+    private EmailTestHost Host(Action<EmailOptions>? more = null, int? port = null, Action<IServiceCollection>? services = null) => new(
         o =>
         {
             o.Host = "127.0.0.1";
@@ -26,7 +28,8 @@ public sealed class EmailNotifierTests : IAsyncLifetime
             o.To.Add("Release Managers <releases@example.com>");
             more?.Invoke(o);
         },
-        _time);
+        _time,
+        services);
 
     [Fact]
     public async Task NotifyAsync_Succeeded_MailsTheSummaryToEveryRecipient()
@@ -218,6 +221,28 @@ public sealed class EmailNotifierTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.WaitAsync(ObservableFakeTimeProvider.WaitLimit));
         Assert.Equal(1, host.Count("failed"));
         Assert.Contains("8006 Mailing the rollback summary of rb-1 was cancelled", host.LogText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotifyAsync_JournalUnreadable_StillMailsTheSummaryWithoutSteps()
+    {
+        await using var host = Host(services: static s => s.AddSingleton<IRollbackJournal, UnreadableJournal>());
+
+        await host.Notifier.NotifyAsync(TestData.Event(RollbackEventKind.Failed), CancellationToken.None);
+
+        var mail = await _sink.NextAsync();
+        Assert.Equal("[RollbackKit] Rollback failed: payments/checkout", mail.Message.Subject);
+        Assert.Contains("canary_error_rate = 5.2", mail.Text, StringComparison.Ordinal);
+        Assert.Contains("Steps:\n  (not available: the journal could not be read)", mail.Text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("8005 Reading the audit record of rollback rb-1 from the journal failed (IOException)", host.LogText, StringComparison.Ordinal);
+    }
+
+    private sealed class UnreadableJournal : IRollbackJournal
+    {
+        public ValueTask AppendAsync(JournalEntry entry, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask<IReadOnlyList<JournalEntry>> ReadAsync(string? targetId = null, CancellationToken cancellationToken = default) =>
+            throw new IOException("disk gone");
     }
 
     private static RollbackEvent With(RollbackEvent e, string evidencePath) => new()

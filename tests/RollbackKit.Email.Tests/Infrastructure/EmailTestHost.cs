@@ -19,10 +19,11 @@ internal sealed class EmailTestHost : IAsyncDisposable
 
     private readonly string _dir = Directory.CreateTempSubdirectory("rollbackkit-email-").FullName;
 
-    public EmailTestHost(Action<EmailOptions> configure, TimeProvider time)
+    public EmailTestHost(Action<EmailOptions> configure, TimeProvider time, Action<IServiceCollection>? before = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(time);
+        before?.Invoke(services);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddRollbackKit(o =>
         {
