@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit;
-using RollbackKit.Internal;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus;
 using RollbackKit.Prometheus.Alertmanager;
@@ -108,8 +107,7 @@ public static class PrometheusRollbackKitBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusInstrumentation>();
-        services.AddOptions<PrometheusOptions>().PostConfigure<IServiceProvider>(static (options, sp) =>
-            options.CaFile = ContentRootPath.Resolve(sp.GetService<IHostEnvironment>(), options.CaFile));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<PrometheusOptions>, PrometheusContentRootSetup>());
         // No IHttpClientFactory request logging (Information per request, thousands of lines an hour): the client
         // logs each answer at Debug itself (event 2005), without headers, query or credentials.
         services.AddHttpClient(PrometheusClient.HttpClientName)
