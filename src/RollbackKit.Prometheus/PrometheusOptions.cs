@@ -32,7 +32,7 @@ public sealed class PrometheusOptions
     /// <summary>Extra request headers (for example a tenant header). Values are treated as secrets. Default: none.</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Path of a PEM or DER file with the CA certificate(s) that must have issued the server's TLS certificate. Default: the system trust store.</summary>
+    /// <summary>Path of a PEM or DER file with the CA certificate(s) that must have issued the server's TLS certificate; a relative path is resolved against the host's content root. Default: the system trust store.</summary>
     public string? CaFile { get; set; }
 
     /// <summary>How many times a failed request (unreachable, timeout, 5xx, 429) is retried within the query's timeout. Default: 2.</summary>

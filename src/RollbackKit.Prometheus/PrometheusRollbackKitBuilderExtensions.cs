@@ -21,18 +21,21 @@ public static class PrometheusRollbackKitBuilderExtensions
 
     /// <summary>
     /// Adds the Prometheus metric source with options bound from <c>RollbackKit:Prometheus</c> (under whichever section
+    /// <c>AddRollbackKit</c> bound); validated at start. Safe to call more than once.
+    /// </summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder) => AddPrometheusWith(builder, null);
+
+    /// <summary>
+    /// Adds the Prometheus metric source with options bound from <c>RollbackKit:Prometheus</c> (under whichever section
     /// <c>AddRollbackKit</c> bound), then <paramref name="configure"/>; validated at start. Safe to call more than once.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Configures the options, for example <c>o =&gt; o.BaseAddress = new Uri("http://127.0.0.1:9090")</c>; optional.</param>
+    /// <param name="configure">Configures the options, for example <c>o =&gt; o.BaseAddress = new Uri("http://127.0.0.1:9090")</c>; <see langword="null"/> binds only.</param>
     /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder, Action<PrometheusOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.AddAdapterOptions(PrometheusSubsection, configure, static path => new PrometheusOptionsValidator(path));
-        AddPrometheusCore(builder.Services);
-        return builder;
-    }
+    public static IRollbackKitBuilder AddPrometheus(this IRollbackKitBuilder builder, Action<PrometheusOptions>? configure) =>
+        AddPrometheusWith(builder, configure);
 
     /// <summary>Adds the Prometheus metric source with options bound from <paramref name="section"/>; validated at start.</summary>
     /// <param name="builder">The RollbackKit builder.</param>
@@ -49,19 +52,22 @@ public static class PrometheusRollbackKitBuilderExtensions
 
     /// <summary>
     /// Adds the Alertmanager webhook handler (named <c>alertmanager</c>) with options bound from
+    /// <c>RollbackKit:Alertmanager</c> (under whichever section <c>AddRollbackKit</c> bound); validated at start.
+    /// </summary>
+    /// <param name="builder">The RollbackKit builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRollbackKitBuilder AddAlertmanagerSignals(this IRollbackKitBuilder builder) => AddAlertmanagerWith(builder, null);
+
+    /// <summary>
+    /// Adds the Alertmanager webhook handler (named <c>alertmanager</c>) with options bound from
     /// <c>RollbackKit:Alertmanager</c> (under whichever section <c>AddRollbackKit</c> bound), then <paramref name="configure"/>;
     /// validated at start.
     /// </summary>
     /// <param name="builder">The RollbackKit builder.</param>
-    /// <param name="configure">Configures the options; optional.</param>
+    /// <param name="configure">Configures the options; <see langword="null"/> binds only.</param>
     /// <returns>The builder.</returns>
-    public static IRollbackKitBuilder AddAlertmanagerSignals(this IRollbackKitBuilder builder, Action<AlertmanagerSignalOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.AddAdapterOptions(AlertmanagerSubsection, configure, static path => new AlertmanagerSignalOptionsValidator(path));
-        AddAlertmanagerCore(builder.Services);
-        return builder;
-    }
+    public static IRollbackKitBuilder AddAlertmanagerSignals(this IRollbackKitBuilder builder, Action<AlertmanagerSignalOptions>? configure) =>
+        AddAlertmanagerWith(builder, configure);
 
     /// <summary>Adds the Alertmanager webhook handler with options bound from <paramref name="section"/>; validated at start.</summary>
     /// <param name="builder">The RollbackKit builder.</param>
@@ -76,6 +82,22 @@ public static class PrometheusRollbackKitBuilderExtensions
         return builder;
     }
 
+    private static IRollbackKitBuilder AddPrometheusWith(IRollbackKitBuilder builder, Action<PrometheusOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddAdapterOptions(PrometheusSubsection, configure, static path => new PrometheusOptionsValidator(path));
+        AddPrometheusCore(builder.Services);
+        return builder;
+    }
+
+    private static IRollbackKitBuilder AddAlertmanagerWith(IRollbackKitBuilder builder, Action<AlertmanagerSignalOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddAdapterOptions(AlertmanagerSubsection, configure, static path => new AlertmanagerSignalOptionsValidator(path));
+        AddAlertmanagerCore(builder.Services);
+        return builder;
+    }
+
     private static void AddPrometheusCore(IServiceCollection services)
     {
         if (services.Any(static d => d.ServiceType == typeof(PrometheusClient)))
@@ -85,9 +107,12 @@ public static class PrometheusRollbackKitBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<PrometheusInstrumentation>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<PrometheusOptions>, PrometheusContentRootSetup>());
+        // No IHttpClientFactory request logging (Information per request, thousands of lines an hour): the client
+        // logs each answer at Debug itself (event 2005), without headers, query or credentials.
         services.AddHttpClient(PrometheusClient.HttpClientName)
             .ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(static _ => true)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(static sp => PrometheusHttpHandler.Create(sp.GetRequiredService<IOptions<PrometheusOptions>>().Value));
         services.TryAddSingleton(static sp =>
         {

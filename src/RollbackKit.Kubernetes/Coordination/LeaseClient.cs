@@ -32,76 +32,76 @@ internal sealed class LeaseClient(KubernetesApi api, TimeProvider time)
         return renewedAt + TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? 0) <= now;
     }
 
-    /// <summary>Takes the lease when absent, free or expired; renews it when already ours. Returns whether we hold it.</summary>
+    /// <summary>
+    /// Takes the lease when absent, free or expired; renews it when already ours. Returns whether we hold it: false as
+    /// well when every attempt met a conflicting update (the conflict retry of <see cref="KubernetesApi.RetryOnConflictAsync{T}"/>).
+    /// </summary>
     public async Task<bool> TryAcquireAsync(string ns, string name, string identity, TimeSpan duration, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt <= api.Options.ConflictRetries; attempt++)
+        try
         {
-            var lease = await GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            var now = time.GetUtcNow().UtcDateTime;
-            if (lease is null)
-            {
-                var fresh = new V1Lease
-                {
-                    ApiVersion = "coordination.k8s.io/v1",
-                    Kind = "Lease",
-                    Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "rollbackkit" } },
-                    Spec = new V1LeaseSpec
-                    {
-                        HolderIdentity = identity,
-                        LeaseDurationSeconds = Seconds(duration),
-                        AcquireTime = now,
-                        RenewTime = now,
-                        LeaseTransitions = 0,
-                    },
-                };
-                try
-                {
-                    await api.CallAsync(Call("create", ns, name), (k, ct) => k.CoordinationV1.CreateNamespacedLeaseAsync(fresh, ns, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-                    return true;
-                }
-                catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
-                {
-                    continue;
-                }
-            }
-
-            var ours = lease.Spec?.HolderIdentity == identity;
-            if (!ours && !IsExpired(lease, time.GetUtcNow()))
-            {
-                return false;
-            }
-
-            lease.Spec ??= new V1LeaseSpec();
-            if (!ours)
-            {
-                lease.Spec.HolderIdentity = identity;
-                lease.Spec.AcquireTime = now;
-                lease.Spec.LeaseTransitions = (lease.Spec.LeaseTransitions ?? 0) + 1;
-            }
-
-            lease.Spec.RenewTime = now;
-            lease.Spec.LeaseDurationSeconds = Seconds(duration);
-            try
-            {
-                await api.CallAsync(Call("update", ns, name), (k, ct) => k.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
-            {
-                // Someone else wrote it first: re-read and decide again.
-            }
+            return await api.RetryOnConflictAsync(
+                $"acquiring lease {ns}/{name}", ct => TryAcquireOnceAsync(ns, name, identity, duration, ct), cancellationToken).ConfigureAwait(false);
         }
-
-        return false;
+        catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
+        {
+            return false;
+        }
     }
 
-    /// <summary>Renews a lease we hold. Returns false when another holder has it (the lease is lost).</summary>
-    public async Task<bool> RenewAsync(string ns, string name, string identity, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>One read-decide-write of <see cref="TryAcquireAsync"/>; a 409 means someone else wrote first.</summary>
+    private async Task<bool> TryAcquireOnceAsync(string ns, string name, string identity, TimeSpan duration, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt <= api.Options.ConflictRetries; attempt++)
+        var lease = await GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
+        if (lease is null)
         {
-            var lease = await GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
+            var fresh = new V1Lease
+            {
+                ApiVersion = "coordination.k8s.io/v1",
+                Kind = "Lease",
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "rollbackkit" } },
+                Spec = new V1LeaseSpec
+                {
+                    HolderIdentity = identity,
+                    LeaseDurationSeconds = Seconds(duration),
+                    AcquireTime = now,
+                    RenewTime = now,
+                    LeaseTransitions = 0,
+                },
+            };
+            await api.CallAsync(Call("create", ns, name), (k, ct) => k.CoordinationV1.CreateNamespacedLeaseAsync(fresh, ns, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        var ours = lease.Spec?.HolderIdentity == identity;
+        if (!ours && !IsExpired(lease, time.GetUtcNow()))
+        {
+            return false;
+        }
+
+        lease.Spec ??= new V1LeaseSpec();
+        if (!ours)
+        {
+            lease.Spec.HolderIdentity = identity;
+            lease.Spec.AcquireTime = now;
+            lease.Spec.LeaseTransitions = (lease.Spec.LeaseTransitions ?? 0) + 1;
+        }
+
+        lease.Spec.RenewTime = now;
+        lease.Spec.LeaseDurationSeconds = Seconds(duration);
+        await UpdateAsync(ns, name, lease, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Renews a lease we hold. Returns false when another holder has it (the lease is lost); throws a 409
+    /// <see cref="KubernetesApiException"/> when every attempt met a conflicting update.
+    /// </summary>
+    public Task<bool> RenewAsync(string ns, string name, string identity, TimeSpan duration, CancellationToken cancellationToken) =>
+        api.RetryOnConflictAsync($"renewing lease {ns}/{name}", async ct =>
+        {
+            var lease = await GetAsync(ns, name, ct).ConfigureAwait(false);
             if (lease?.Spec?.HolderIdentity != identity)
             {
                 return false;
@@ -109,44 +109,37 @@ internal sealed class LeaseClient(KubernetesApi api, TimeProvider time)
 
             lease.Spec.RenewTime = time.GetUtcNow().UtcDateTime;
             lease.Spec.LeaseDurationSeconds = Seconds(duration);
-            try
-            {
-                await api.CallAsync(Call("update", ns, name), (k, ct) => k.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-            catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
-            {
-                // Re-read.
-            }
-        }
+            await UpdateAsync(ns, name, lease, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
-        throw new KubernetesApiException(409, $"could not renew lease {ns}/{name}: too many conflicting updates", transient: true);
-    }
-
-    /// <summary>Clears the holder when we hold the lease, so others can take it at once.</summary>
+    /// <summary>Clears the holder when we hold the lease, so others can take it at once; gives up quietly on repeated conflicts.</summary>
     public async Task ReleaseAsync(string ns, string name, string identity, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt <= api.Options.ConflictRetries; attempt++)
+        try
         {
-            var lease = await GetAsync(ns, name, cancellationToken).ConfigureAwait(false);
-            if (lease?.Spec?.HolderIdentity != identity)
+            await api.RetryOnConflictAsync($"releasing lease {ns}/{name}", async ct =>
             {
-                return;
-            }
+                var lease = await GetAsync(ns, name, ct).ConfigureAwait(false);
+                if (lease?.Spec?.HolderIdentity != identity)
+                {
+                    return false;
+                }
 
-            lease.Spec.HolderIdentity = null;
-            lease.Spec.LeaseDurationSeconds = 1;
-            try
-            {
-                await api.CallAsync(Call("update", ns, name), (k, ct) => k.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
-            {
-                // Re-read.
-            }
+                lease.Spec.HolderIdentity = null;
+                lease.Spec.LeaseDurationSeconds = 1;
+                await UpdateAsync(ns, name, lease, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
+        {
+            // Someone else keeps writing it: it expires on its own.
         }
     }
+
+    private Task<V1Lease> UpdateAsync(string ns, string name, V1Lease lease, CancellationToken cancellationToken) =>
+        api.CallAsync(Call("update", ns, name), (k, ct) => k.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: ct), cancellationToken);
 
     public async Task<V1Lease?> GetAsync(string ns, string name, CancellationToken cancellationToken)
     {

@@ -31,6 +31,7 @@ internal sealed class KubernetesApi : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline _conflictPipeline;
 
     internal KubernetesApi(KubernetesOptions options, TimeProvider time, ILogger logger, IKubernetes? client)
     {
@@ -57,6 +58,8 @@ internal sealed class KubernetesApi : IDisposable
         {
             _pipeline = ResiliencePipeline.Empty;
         }
+
+        _conflictPipeline = ConflictPipeline(options.ConflictRetries, time, logger);
     }
 
     public KubernetesOptions Options { get; }
@@ -188,25 +191,62 @@ internal sealed class KubernetesApi : IDisposable
         return content.Length > 300 ? content[..300] : content;
     }
 
-    /// <summary>Redoes a read-modify-write when it hits a 409 Conflict, up to <see cref="KubernetesOptions.ConflictRetries"/> times.</summary>
+    /// <summary>
+    /// Redoes a read-modify-write at once when it hits a 409 Conflict, up to <see cref="KubernetesOptions.ConflictRetries"/>
+    /// times (a <see cref="ConflictPipeline"/>); then fails with a 409 <see cref="KubernetesApiException"/> that says how
+    /// many conflicting updates it met.
+    /// </summary>
     public async Task<T> RetryOnConflictAsync<T>(string what, Func<CancellationToken, Task<T>> body, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ConflictWhatKey, what);
+        try
         {
-            try
-            {
-                return await body(cancellationToken).ConfigureAwait(false);
-            }
-            catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
-            {
-                if (attempt >= Options.ConflictRetries)
-                {
-                    throw new KubernetesApiException(409, $"gave up {what} after {attempt + 1} conflicting updates (409): {ex.Message}", transient: true, ex);
-                }
-
-                Log.ConflictRetry(_logger, what, attempt + 1);
-            }
+            return await _conflictPipeline.ExecuteAsync(
+                static async (context, body) => await body(context.CancellationToken).ConfigureAwait(false),
+                context,
+                body).ConfigureAwait(false);
         }
+        catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict)
+        {
+            var attempts = Options.ConflictRetries + 1;
+            throw new KubernetesApiException(409, $"gave up {what} after {attempts} conflicting updates (409): {ex.Message}", transient: true, ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static readonly ResiliencePropertyKey<string> ConflictWhatKey = new("rollbackkit.kubernetes.conflict-what");
+
+    /// <summary>
+    /// The conflict retry: <paramref name="retries"/> immediate retries of a 409 (each redoes the read, so no wait helps),
+    /// logged as <c>ConflictRetry</c>; no strategy at all when <paramref name="retries"/> is 0.
+    /// </summary>
+    internal static ResiliencePipeline ConflictPipeline(int retries, TimeProvider time, ILogger logger)
+    {
+        if (retries <= 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        return new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<KubernetesApiException>(static e => e.StatusCode == (int)HttpStatusCode.Conflict),
+                MaxRetryAttempts = retries,
+                Delay = TimeSpan.Zero,
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
+                OnRetry = args =>
+                {
+                    var what = args.Context.Properties.GetValue(ConflictWhatKey, "updating");
+                    Log.ConflictRetry(logger, what, args.AttemptNumber + 1);
+                    return default;
+                },
+            })
+            .Build();
     }
 
     public void Dispose()

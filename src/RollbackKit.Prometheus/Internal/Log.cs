@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Retrying the Prometheus request (retry {Attempt}) after HTTP status {StatusCode} (0: no response)")]
     public static partial void Retrying(ILogger logger, Exception? exception, int attempt, int statusCode);
 
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Prometheus /api/v1/{Api} answered HTTP {StatusCode}")]
+    public static partial void RequestAnswered(ILogger logger, string api, int statusCode);
+
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Prometheus returned a warning: {Warning}")]
     public static partial void QueryWarning(ILogger logger, string warning);
 

@@ -351,6 +351,7 @@ internal sealed class PrometheusClient
 
         var client = _httpClient();
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        Log.RequestAnswered(_logger, ReferenceEquals(uri, _queryRangeUri) ? "query_range" : "query", (int)response.StatusCode);
         var attempt = new Attempt(response.StatusCode);
         try
         {

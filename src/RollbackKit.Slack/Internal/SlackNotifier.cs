@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Notifications;
 using RollbackKit.Triggers;
+using Polly;
 
 namespace RollbackKit.Slack.Internal;
 
@@ -29,6 +30,7 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<long, Task> _flushes = new();
     private readonly CancellationTokenSource _shutdown = new();
     private long _nextFlush;
+    private RetrySetup? _retry;
 
     private readonly IntegrationMetrics _metrics;
     private readonly INotificationStateStore _state;
@@ -156,65 +158,96 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Sends one event with pacing and retries; the caller holds the lane's gate. For a queued progress update,
-    /// <paramref name="progressKey"/> lets a newer update replace it between attempts.
+    /// Sends one event with pacing and retries (<see cref="SlackRetryPipeline"/>); the caller holds the lane's gate. For a
+    /// queued progress update, <paramref name="progressKey"/> lets a newer update replace it between attempts.
     /// </summary>
     private async Task SendAsync(ChannelLane lane, string? channel, RollbackEvent rollbackEvent, string? progressKey, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
-        var botMode = _client.BotMode;
-        var attempts = Math.Max(1, options.MaxAttempts);
-        for (var attempt = 1; attempt <= attempts; attempt++)
+        var send = new Send(lane, channel, rollbackEvent, progressKey, options);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        SlackCallResult result;
+        try
         {
-            await WaitForTurnAsync(lane, cancellationToken).ConfigureAwait(false);
-            if (progressKey is not null && lane.PendingProgress.TryRemove(progressKey, out var newer))
-            {
-                rollbackEvent = newer;
-            }
-
-            // Read the thread now: an earlier message of this rollback may have started it while we waited.
-            var rollbackId = rollbackEvent.RollbackId;
-            SlackThread? thread = botMode && rollbackId is not null ? await FindThreadAsync(rollbackId, cancellationToken).ConfigureAwait(false) : null;
-            var body = SlackMessageBuilder.BuildMessage(rollbackEvent, channel, thread?.Ts);
-            var result = await _client.PostMessageAsync(body, cancellationToken).ConfigureAwait(false);
-            var now = _timeProvider.GetUtcNow();
-            lane.NextAllowed = now + options.MinimumMessageInterval;
-            switch (result.Status)
-            {
-                case SlackCallStatus.Ok:
-                    if (botMode && rollbackId is not null && thread is null && result.Ts is not null)
-                    {
-                        RememberThread(rollbackId, new SlackThread(channel!, result.Ts));
-                        await RecordThreadAsync(rollbackId, rollbackEvent.Target.Id, new SlackThread(channel!, result.Ts), cancellationToken).ConfigureAwait(false);
-                    }
-
-                    Log.SlackMessageSent(_logger, rollbackEvent.Kind, channel ?? "webhook", rollbackEvent.Target.Id);
-                    _metrics.Notification(Name, "sent");
-                    return;
-                case SlackCallStatus.RateLimited:
-                    var retryAfter = result.RetryAfter ?? options.MinimumMessageInterval;
-                    if (retryAfter > options.MaxRetryAfter)
-                    {
-                        retryAfter = options.MaxRetryAfter;
-                    }
-
-                    lane.NextAllowed = now + (retryAfter > options.MinimumMessageInterval ? retryAfter : options.MinimumMessageInterval);
-                    Log.SlackRateLimited(_logger, channel ?? "webhook", retryAfter.TotalSeconds, attempt);
-                    break;
-                case SlackCallStatus.Transient:
-                    var backoff = TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
-                    lane.NextAllowed = now + (backoff > options.MinimumMessageInterval ? backoff : options.MinimumMessageInterval);
-                    Log.SlackTransientFailure(_logger, channel ?? "webhook", result.Error ?? "unknown", attempt);
-                    break;
-                default:
-                    Log.SlackMessageFailed(_logger, rollbackEvent.Kind, channel ?? "webhook", result.Error ?? "unknown");
-                    _metrics.Notification(Name, "failed");
-                    return;
-            }
+            result = await RetryPipeline(options).ExecuteAsync(
+                static (context, state) => state.Notifier.AttemptAsync(state.Send, context),
+                context,
+                (Notifier: this, Send: send)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
-        Log.SlackMessageGaveUp(_logger, rollbackEvent.Kind, channel ?? "webhook", attempts);
-        _metrics.Notification(Name, "failed");
+        switch (result.Status)
+        {
+            case SlackCallStatus.Ok:
+                Log.SlackMessageSent(_logger, send.Event.Kind, channel ?? "webhook", send.Event.Target.Id);
+                _metrics.Notification(Name, "sent");
+                break;
+            case SlackCallStatus.Failed:
+                Log.SlackMessageFailed(_logger, send.Event.Kind, channel ?? "webhook", result.Error ?? "unknown");
+                _metrics.Notification(Name, "failed");
+                break;
+            default:
+                Log.SlackMessageGaveUp(_logger, send.Event.Kind, channel ?? "webhook", send.Attempt);
+                _metrics.Notification(Name, "failed");
+                break;
+        }
+    }
+
+    /// <summary>One attempt: waits for the channel, builds the message from the latest event and posts it.</summary>
+    private async ValueTask<SlackCallResult> AttemptAsync(Send send, ResilienceContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var lane = send.Lane;
+        var channel = send.Channel;
+        var attempt = ++send.Attempt;
+        await WaitForTurnAsync(lane, cancellationToken).ConfigureAwait(false);
+        if (send.ProgressKey is not null && lane.PendingProgress.TryRemove(send.ProgressKey, out var newer))
+        {
+            send.Event = newer;
+        }
+
+        // Read the thread now: an earlier message of this rollback may have started it while we waited.
+        var rollbackEvent = send.Event;
+        var botMode = _client.BotMode;
+        var rollbackId = rollbackEvent.RollbackId;
+        SlackThread? thread = botMode && rollbackId is not null ? await FindThreadAsync(rollbackId, cancellationToken).ConfigureAwait(false) : null;
+        var body = SlackMessageBuilder.BuildMessage(rollbackEvent, channel, thread?.Ts);
+        var result = await _client.PostMessageAsync(body, cancellationToken).ConfigureAwait(false);
+        var options = send.Options;
+        var wait = SlackRetryPipeline.DelayAfter(result, attempt, options);
+        lane.NextAllowed = _timeProvider.GetUtcNow() + wait;
+        context.Properties.Set(SlackRetryPipeline.RetryDelayKey, wait);
+        switch (result.Status)
+        {
+            case SlackCallStatus.Ok when botMode && rollbackId is not null && thread is null && result.Ts is not null:
+                RememberThread(rollbackId, new SlackThread(channel!, result.Ts));
+                await RecordThreadAsync(rollbackId, rollbackEvent.Target.Id, new SlackThread(channel!, result.Ts), cancellationToken).ConfigureAwait(false);
+                break;
+            case SlackCallStatus.RateLimited:
+                Log.SlackRateLimited(_logger, channel ?? "webhook", SlackRetryPipeline.RetryAfter(result, options).TotalSeconds, attempt);
+                break;
+            case SlackCallStatus.Transient:
+                Log.SlackTransientFailure(_logger, channel ?? "webhook", result.Error ?? "unknown", attempt);
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>The retry pipeline for <paramref name="options"/>, rebuilt when the options change.</summary>
+    private ResiliencePipeline<SlackCallResult> RetryPipeline(SlackOptions options)
+    {
+        var current = Volatile.Read(ref _retry);
+        if (current is null || !ReferenceEquals(current.Options, options))
+        {
+            current = new RetrySetup(options, SlackRetryPipeline.Build(options, _timeProvider));
+            Volatile.Write(ref _retry, current);
+        }
+
+        return current.Pipeline;
     }
 
     public void Dispose()
@@ -322,6 +355,25 @@ internal sealed class SlackNotifier : INotifier, IAsyncDisposable, IDisposable
         /// <summary>The latest throttled progress update per rollback.</summary>
         public ConcurrentDictionary<string, RollbackEvent> PendingProgress { get; } = new(StringComparer.Ordinal);
     }
+
+    /// <summary>One message being sent: its lane and channel, the (replaceable) event and the attempts made.</summary>
+    private sealed class Send(ChannelLane lane, string? channel, RollbackEvent rollbackEvent, string? progressKey, SlackOptions options)
+    {
+        public ChannelLane Lane { get; } = lane;
+
+        public string? Channel { get; } = channel;
+
+        public RollbackEvent Event { get; set; } = rollbackEvent;
+
+        public string? ProgressKey { get; } = progressKey;
+
+        public SlackOptions Options { get; } = options;
+
+        /// <summary>Attempts made so far.</summary>
+        public int Attempt { get; set; }
+    }
+
+    private sealed record RetrySetup(SlackOptions Options, ResiliencePipeline<SlackCallResult> Pipeline);
 }
 
 /// <summary>The Slack thread of one rollback.</summary>

@@ -30,6 +30,7 @@ public static class RollbackKitServiceCollectionExtensions
         _ = ConfigurationSubsections.Get(services);
         services.AddSingleton<ConfigurationBindingErrors<RollbackKitOptions>>();
         services.AddSingleton<IConfigureOptions<RollbackKitOptions>, BindFromConfiguration>();
+        services.AddSingleton<IPostConfigureOptions<RollbackKitOptions>, ContentRootPathSetup>();
         services.TryAddSingleton(TimeProvider.System);
         RollbackKitCoreRegistration.AddCoreServices(services);
         return builder;

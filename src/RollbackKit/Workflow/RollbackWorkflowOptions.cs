@@ -80,11 +80,12 @@ public sealed class RollbackWorkflowOptions
     /// <summary>Time between health checks during verification. Default: 15 seconds.</summary>
     public TimeSpan VerificationInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The append-only JSON Lines journal file. Relative paths are relative to the working directory.
-    /// Default: <c>./rollbackkit/journal.jsonl</c>.</summary>
+    /// <summary>The append-only JSON Lines journal file. A relative path is resolved against the host's content root
+    /// (<c>IHostEnvironment.ContentRootPath</c>), or the current directory without a host. Default: <c>./rollbackkit/journal.jsonl</c>.</summary>
     public string JournalPath { get; set; } = "./rollbackkit/journal.jsonl";
 
-    /// <summary>Directory for evidence bundles (one zip per rollback). Default: <c>./rollbackkit/evidence</c>.</summary>
+    /// <summary>Directory for evidence bundles (one zip per rollback); a relative path is resolved like <see cref="JournalPath"/>.
+    /// Default: <c>./rollbackkit/evidence</c>.</summary>
     public string EvidenceDirectory { get; set; } = "./rollbackkit/evidence";
 
     /// <summary>Whether an evidence bundle is written for each finished rollback. Default: <see langword="true"/>.</summary>
