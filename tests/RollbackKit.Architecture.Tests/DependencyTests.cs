@@ -23,6 +23,7 @@ public sealed partial class DependencyTests
         { "Playbooks", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Journal", "Notifications", "Hosting"] },
         { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Hosting"] },
         { "Notifications", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Hosting"] },
+        { "Backtesting", ["Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
     };
 
     [Theory]

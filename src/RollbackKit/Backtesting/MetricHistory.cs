@@ -143,6 +143,11 @@ public sealed class MetricHistory
     {
         ArgumentNullException.ThrowIfNull(message);
         CheckSteps(firstStep, steps);
+        if (steps == 0)
+        {
+            return;
+        }
+
         var start = Offset(targetIndex, firstStep);
         _values.AsSpan(start, steps).Fill(double.NaN);
         _statuses.AsSpan(start, steps).Fill(MetricSampleStatus.Error);
@@ -157,6 +162,11 @@ public sealed class MetricHistory
     {
         ArgumentNullException.ThrowIfNull(message);
         CheckSteps(firstStep, steps);
+        if (steps == 0)
+        {
+            return;
+        }
+
         for (var t = 0; t < Targets.Count; t++)
         {
             var start = Offset(t, firstStep);
