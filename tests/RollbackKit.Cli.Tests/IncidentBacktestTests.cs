@@ -32,6 +32,7 @@ public sealed class IncidentBacktestTests(IncidentBacktest incident)
         }
 
         Assert.Equal(JsonValueKind.Number, fire.GetProperty("values").GetProperty("canary_error_rate").ValueKind);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("targets")[0].GetProperty("triggers")[0].GetProperty("points")[0].GetProperty("values").GetProperty("stable_error_rate").ValueKind);
         Assert.EndsWith("Z", fire.GetProperty("at").GetString(), StringComparison.Ordinal);
 
         var targets = root.GetProperty("targets").EnumerateArray().ToList();
@@ -45,7 +46,7 @@ public sealed class IncidentBacktestTests(IncidentBacktest incident)
                 var points = trigger.GetProperty("points").EnumerateArray().ToList();
                 Assert.Equal(181, points.Count); // 10:00:00 to 10:45:00 at 15 s
                 Assert.Equal(IncidentBacktest.Rfc3339(incident.From), points[0].GetProperty("at").GetString());
-                Assert.Equal(JsonValueKind.Number, points[0].GetProperty("values").GetProperty("stable_error_rate").ValueKind);
+                Assert.Equal(JsonValueKind.Number, points[0].GetProperty("values").GetProperty("canary_error_rate").ValueKind);
                 Assert.True(points[0].GetProperty("failed").ValueKind is JsonValueKind.True or JsonValueKind.False);
                 Assert.Equal(JsonValueKind.String, points[0].GetProperty("state").ValueKind);
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text;
 
 namespace RollbackKit.Cli.Tests.Infrastructure;
@@ -17,7 +18,7 @@ internal static class CliProcess
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0/
+            var configuration = typeof(CliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
             var path = Path.Combine(Repository.Root, "src", "RollbackKit.Cli", "bin", configuration, "net10.0", "RollbackKit.Cli.dll");
             return File.Exists(path) ? path : throw new InvalidOperationException($"{path} not found; build src/RollbackKit.Cli first.");
         }
