@@ -107,7 +107,7 @@ public sealed class BacktestExitCodeTests : IDisposable
     public async Task Backtest_PrometheusUnreachable_Exits3()
     {
         var config = _directory.File("appsettings.json", Incident.AppSettings());
-        var closedPort = PrometheusServer.FreePort();
+        var closedPort = FreePort.Get();
 
         var run = await CliProcess.RunAsync("backtest", "--config", config, "--prometheus", $"http://127.0.0.1:{closedPort}/", "--from", From, "--to", To);
 
@@ -121,8 +121,10 @@ public sealed class BacktestExitCodeTests : IDisposable
     [InlineData(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[1,\"0.1\"")]
     public async Task Backtest_PrometheusAnswersErrors_Exits3(int status, string body)
     {
-        await using var stub = await StubPrometheus.StartAsync(async context =>
+        var requests = 0;
+        await using var stub = await LoopbackHttpServer.StartAsync(async context =>
         {
+            Interlocked.Increment(ref requests);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(body);
@@ -133,7 +135,7 @@ public sealed class BacktestExitCodeTests : IDisposable
         var run = await CliProcess.RunAsync("backtest", "--config", config, "--prometheus", stub.BaseAddress.ToString(), "--from", From, "--to", To, "--json", json);
 
         Assert.True(run.ExitCode == 3, run.ToString());
-        Assert.True(stub.Requests > 0);
+        Assert.True(Volatile.Read(ref requests) > 0);
         Assert.Contains("error", run.Error, StringComparison.Ordinal);
     }
 
@@ -143,7 +145,7 @@ public sealed class BacktestExitCodeTests : IDisposable
         // The canary's error ratio is 0.05 from 10:02 on, the stable's 0.01 throughout: with For 1m the error-rate
         // trigger fires at 10:03 for both targets, and nothing else is an error.
         var regression = DateTimeOffset.Parse("2026-11-30T10:02:00Z", CultureInfo.InvariantCulture);
-        await using var stub = await StubPrometheus.StartAsync(context => AnswerRangeAsync(context, regression));
+        await using var stub = await LoopbackHttpServer.StartAsync(context => AnswerRangeAsync(context, regression));
         var config = _directory.File("appsettings.json", Incident.AppSettings(errorRateFor: "1m"));
         var json = _directory.File("out.json");
         var html = _directory.File("out.html");

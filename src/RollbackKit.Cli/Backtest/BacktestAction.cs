@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Backtesting;
+using RollbackKit.Cli.Hosting;
 using RollbackKit.Cli.Report;
 using Spectre.Console;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Playbooks;
 
-namespace RollbackKit.Cli.Backtest;
+namespace RollbackKit.Cli.Hosting;
 
 /// <summary>
 /// The parts of an application's RollbackKit section that a backtest reads but never runs: adapter settings (Slack,

@@ -4,8 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using RollbackKit.Cli.Backtest;
 
-namespace RollbackKit.Cli.Backtest;
+namespace RollbackKit.Cli.Hosting;
 
 /// <summary>
 /// Builds the services a backtest needs the way an application does: its appsettings file, <c>AddRollbackKit</c> on the
