@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using RollbackKit.Backtesting;
 using RollbackKit.Cli.Hosting;
 using RollbackKit.Cli.Report;
@@ -29,20 +30,17 @@ internal static class BacktestAction
         BacktestResult result;
         try
         {
-            result = await status.Progress()
-                .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .StartAsync(async context =>
-                {
-                    var progress = new ProgressReporter(
-                        context.AddTask("Fetching history", autoStart: true),
-                        context.AddTask("Replaying steps", autoStart: false));
-                    return await backtester.RunAsync(request, progress, cancellationToken).ConfigureAwait(false);
-                }).ConfigureAwait(false);
+            result = status.Profile.Capabilities.Interactive
+                ? await RunWithProgressAsync(status, backtester, request, cancellationToken).ConfigureAwait(false)
+                : await backtester.RunAsync(request, null, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
             throw new CliException(ExitCodes.InvalidInput, e.Message, e);
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new CliException(ExitCodes.InvalidInput, "configuration is invalid:\n  " + string.Join("\n  ", e.Failures), e);
         }
         catch (InvalidOperationException e)
         {
@@ -84,8 +82,29 @@ internal static class BacktestAction
         return ExitCodes.SourceFailed;
     }
 
-    private static IAnsiConsole Console(TextWriter writer) =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+    private static Task<BacktestResult> RunWithProgressAsync(IAnsiConsole status, IBacktester backtester, BacktestRequest request, CancellationToken cancellationToken) =>
+        status.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(context =>
+            {
+                var progress = new ProgressReporter(
+                    context.AddTask("Fetching history", autoStart: true),
+                    context.AddTask("Replaying steps", autoStart: false));
+                return backtester.RunAsync(request, progress, cancellationToken);
+            });
+
+    /// <summary>A console on <paramref name="writer"/>; wide when it is not a terminal, so that piped tables do not wrap.</summary>
+    private static IAnsiConsole Console(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (!console.Profile.Out.IsTerminal)
+        {
+            console.Profile.Width = 200;
+        }
+
+        return console;
+    }
 
     private static FileStream Create(FileInfo file)
     {

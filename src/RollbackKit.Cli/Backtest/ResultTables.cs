@@ -46,7 +46,7 @@ internal static class ResultTables
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title("Fires")
-            .AddColumns("At (UTC)", "Target", "Trigger", "Severity", "Action", "Decision", "Values");
+            .AddColumns("At (UTC)", "Target", "Trigger", "Severity", "Action", "Decision", "Why", "Values");
         foreach (var fire in report.Fires)
         {
             var values = string.Join(", ", fire.Values.OrderBy(static v => v.Key, StringComparer.Ordinal)
@@ -57,7 +57,8 @@ internal static class ResultTables
                 new Text(fire.Trigger),
                 new Text(fire.Severity),
                 new Text(fire.Action),
-                new Text(fire.Decision + ": " + fire.Reason),
+                new Text(fire.Decision),
+                new Text(fire.Reason),
                 new Text(values));
         }
 
