@@ -137,7 +137,7 @@ internal sealed class PrometheusHistorySource(
     /// all to one target. A second series for the same target and step is an error at that step (as live, where the
     /// instant query would have returned two series).
     /// </summary>
-    private sealed class RangeSink : IPrometheusSampleSink
+    internal sealed class RangeSink : IPrometheusSampleSink
     {
         private readonly MetricHistory _history;
         private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;

@@ -21,7 +21,7 @@ public interface IBacktester
 }
 
 /// <summary>What to replay.</summary>
-public sealed class BacktestRequest
+public sealed record BacktestRequest
 {
     /// <summary>The first evaluation instant.</summary>
     public required DateTimeOffset From { get; init; }

@@ -190,6 +190,16 @@ public sealed class MetricHistory
         }
     }
 
+    /// <summary>Forgets every outcome, error and warning (for reuse in measurements).</summary>
+    internal void Reset()
+    {
+        Array.Fill(_values, double.NaN);
+        Array.Clear(_statuses);
+        _errorSpans.Clear();
+        _errors.Clear();
+        _warnings = null;
+    }
+
     /// <summary>Records a warning about the answers (thread-safe; a repeated warning is kept once).</summary>
     /// <param name="message">The warning, naming the query, without secrets.</param>
     public void AddWarning(string message)
