@@ -150,7 +150,7 @@ public sealed class BacktestExitCodeTests : IDisposable
         var json = _directory.File("out.json");
         var html = _directory.File("out.html");
 
-        var run = await CliProcess.RunAsync("backtest", "--config", config, "--prometheus", stub.BaseAddress.ToString(), "--from", From, "--to", To,
+        var run = await CliProcess.RunInAsync(_directory.Path, "backtest", "--config", config, "--prometheus", stub.BaseAddress.ToString(), "--from", From, "--to", To,
             "--target", "shop/checkout", "--json", json, "--html", html);
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -163,6 +163,9 @@ public sealed class BacktestExitCodeTests : IDisposable
         Assert.Single(document.RootElement.GetProperty("targets").EnumerateArray());
         Assert.Contains("error-rate", run.Output, StringComparison.Ordinal);
         Assert.True(new FileInfo(html).Length > 50_000, "the report embeds the chart library");
+
+        // Nothing else written where it ran: the journal a backtest never uses is not created in the working directory.
+        Assert.Equal(["appsettings.json", "out.html", "out.json"], Directory.GetFileSystemEntries(_directory.Path).Select(static p => Path.GetFileName(p)).Order(StringComparer.Ordinal));
     }
 
     private static async Task AnswerRangeAsync(HttpContext context, DateTimeOffset regression)

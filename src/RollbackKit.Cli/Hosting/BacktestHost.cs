@@ -42,6 +42,11 @@ internal static class BacktestHost
             })
             .AddBacktesting();
         NotReplayedConfiguration.Register(builder, section);
+
+        // A backtest never journals, but validation proves the journal writable by opening it: point it at a scratch
+        // file so that replaying someone's appsettings leaves nothing behind in the working directory.
+        var scratch = Path.Combine(Path.GetTempPath(), "rollbackkit-backtest-" + Guid.NewGuid().ToString("N"));
+        services.PostConfigure<RollbackKitOptions>(o => o.Workflow.JournalPath = Path.Combine(scratch, "journal.jsonl"));
         var provider = services.BuildServiceProvider();
         try
         {
@@ -51,6 +56,13 @@ internal static class BacktestHost
         {
             provider.Dispose();
             throw;
+        }
+        finally
+        {
+            if (Directory.Exists(scratch))
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
         }
 
         return provider;

@@ -24,14 +24,16 @@ internal static class CliProcess
         }
     }
 
-    public static async Task<CliRun> RunAsync(params string[] arguments)
+    public static Task<CliRun> RunAsync(params string[] arguments) => RunInAsync(Path.GetTempPath(), arguments);
+
+    public static async Task<CliRun> RunInAsync(string workingDirectory, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
         };
         info.ArgumentList.Add(ToolPath);
         foreach (var argument in arguments)
