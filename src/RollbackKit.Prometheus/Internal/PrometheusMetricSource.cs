@@ -253,30 +253,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 Log.QueryNotRenderable(_logger, query.Name, plan.GroupedError);
             }
 
-            var map = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-            for (var i = 0; i < targets.Count; i++)
-            {
-                var key = targets[i].GetLabel(query.TargetLabel);
-                if (key is null)
-                {
-                    continue;
-                }
-
-                if (!map.TryGetValue(key, out var list))
-                {
-                    map[key] = list = [];
-                }
-
-                list.Add(i);
-            }
-
-            var frozen = new Dictionary<string, int[]>(map.Count, StringComparer.Ordinal);
-            foreach (var pair in map)
-            {
-                frozen[pair.Key] = [.. pair.Value];
-            }
-
-            plan.GroupSink = new GroupSink(frozen, targets.Count);
+            plan.GroupSink = new GroupSink(PromQLTargets.MapByLabel(targets, query.TargetLabel), targets.Count);
             return plan;
         }
 
@@ -301,30 +278,9 @@ internal sealed class PrometheusMetricSource : IMetricSource
         return plan;
     }
 
-    private string? Resolve(RollbackTarget target, string name) =>
-        target.GetLabel(name) ?? (name == "interval" ? _options.Interval : null);
+    private string? Resolve(RollbackTarget target, string name) => PromQLTargets.Resolve(target, name, _options.Interval);
 
-    private string? ResolveShared(IReadOnlyList<RollbackTarget> targets, string name)
-    {
-        string? shared = null;
-        foreach (var target in targets)
-        {
-            var value = Resolve(target, name);
-            if (value is null)
-            {
-                throw new FormatException($"target '{target.Id}' has no label '{name}'");
-            }
-
-            if (shared is not null && !string.Equals(shared, value, StringComparison.Ordinal))
-            {
-                throw new FormatException($"with GroupBy the query is run once for all targets, but targets differ in '{{{{{name}}}}}'");
-            }
-
-            shared = value;
-        }
-
-        return shared ?? (name == "interval" ? _options.Interval : null);
-    }
+    private string? ResolveShared(IReadOnlyList<RollbackTarget> targets, string name) => PromQLTargets.ResolveShared(targets, name, _options.Interval);
 
     private sealed class BatchPlan(string expression, string? groupBy, string targetLabel)
     {
@@ -375,9 +331,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 return;
             }
 
-            Span<char> chars = label.Length <= 256 ? stackalloc char[label.Length] : new char[label.Length];
-            var written = Encoding.UTF8.GetChars(label, chars);
-            if (!_lookup.TryGetValue(chars[..written], out var indices))
+            if (!PromQLTargets.TryFind(_lookup, label, out var indices))
             {
                 return;
             }

@@ -282,6 +282,9 @@ internal sealed class EvaluationEngine
         }
     }
 
+    /// <summary>Whether a trigger has fired for a target in its current failing episode (it re-arms after a passing measurement).</summary>
+    internal bool IsLatched(int triggerIndex, int targetIndex) => _plans[triggerIndex].IsLatched(targetIndex);
+
     /// <summary>The compiled condition of a trigger (for diagnostics and tests).</summary>
     internal CompiledCondition GetCondition(int triggerIndex) => _plans[triggerIndex].Condition;
 

@@ -14,7 +14,7 @@ namespace RollbackKit.Monitoring;
 /// <c>rollbackkit.monitor.tick</c> span with a <c>rollbackkit.query</c> child per query and a <c>rollbackkit.evaluate</c>
 /// child; requests are dispatched while the tick span is current, so dispatch spans are its children.
 /// </summary>
-internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
+internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMonitor, IMonitorExplainer
 {
     private readonly MonitorOptions _options;
     private readonly CompiledConfiguration _configuration;
@@ -154,6 +154,7 @@ internal sealed class RollbackMonitor : BackgroundService, IRollbackMonitor
         {
             var evaluationStarted = _time.GetTimestamp();
             firedCount = state.Engine.Evaluate(now, state.Verdicts);
+            _explanation.Capture(state.Engine, state.Verdicts, state.Batches, now);
             _metrics.Evaluated(_time.GetElapsedTime(evaluationStarted), state.Verdicts);
             evaluate?.SetTag(RollbackKitTags.FiredCount, firedCount);
         }

@@ -82,6 +82,9 @@ internal sealed class TriggerPlan
 
     public bool Enabled { get; }
 
+    /// <summary>Whether the trigger has fired for a target in its current failing episode (re-armed by a pass).</summary>
+    public bool IsLatched(int target) => _fired[target];
+
     /// <summary>Clears a target's timing state.</summary>
     public void Reset(int target)
     {

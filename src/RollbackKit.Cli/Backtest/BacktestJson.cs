@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RollbackKit.Cli.Backtest;
+
+/// <summary>
+/// The documented JSON form of a backtest (docs/backtest.md, "JSON output"). Property names and shapes are a contract:
+/// add properties, never rename or remove them. Times are RFC 3339 in UTC (<c>2026-12-01T10:00:15Z</c>); a value with no
+/// data is <c>null</c>.
+/// </summary>
+internal static class BacktestJson
+{
+    public static BacktestJsonDocument ToDocument(BacktestReport report)
+    {
+        var fires = new List<BacktestJsonFire>(report.Fires.Count);
+        foreach (var fire in report.Fires)
+        {
+            fires.Add(new BacktestJsonFire(fire.Target, fire.Trigger, Utc(fire.At), fire.Severity, fire.Action, fire.Decision, fire.Reason, Values(fire.Values)));
+        }
+
+        var targets = new List<BacktestJsonTarget>(report.Targets.Count);
+        foreach (var target in report.Targets)
+        {
+            var triggers = new List<BacktestJsonTrigger>(target.Triggers.Count);
+            foreach (var trigger in target.Triggers)
+            {
+                var points = new List<BacktestJsonPoint>(trigger.Points.Count);
+                foreach (var point in trigger.Points)
+                {
+                    points.Add(new BacktestJsonPoint(Utc(point.At), Values(point.Values), point.Failed, point.State, point.Outcome, Number(point.Actual), Number(point.Threshold), point.Why));
+                }
+
+                triggers.Add(new BacktestJsonTrigger(trigger.Name, trigger.Condition, points));
+            }
+
+            targets.Add(new BacktestJsonTarget(target.Id, triggers));
+        }
+
+        return new BacktestJsonDocument(Utc(report.From), Utc(report.To), FormatDuration(report.Step), fires, targets, report.Errors, report.Warnings);
+    }
+
+    /// <summary>Writes the document, indented, to <paramref name="path"/> (or standard output for <c>-</c>).</summary>
+    public static async Task WriteAsync(BacktestReport report, Stream stream, CancellationToken cancellationToken)
+    {
+        await JsonSerializer.SerializeAsync(stream, ToDocument(report), BacktestJsonContext.Default.BacktestJsonDocument, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The compact JSON embedded in the HTML report (HTML-sensitive characters escaped by the default encoder).</summary>
+    public static string ToEmbeddedJson(BacktestReport report) =>
+        JsonSerializer.Serialize(ToDocument(report), BacktestJsonContext.Compact.BacktestJsonDocument);
+
+    /// <summary>A duration as configuration writes it: <c>15s</c>, <c>1m30s</c>, <c>2h</c>, <c>500ms</c>.</summary>
+    public static string FormatDuration(TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
+        var text = new System.Text.StringBuilder();
+        Append(text, value.Days, "d");
+        Append(text, value.Hours, "h");
+        Append(text, value.Minutes, "m");
+        Append(text, value.Seconds, "s");
+        Append(text, value.Milliseconds, "ms");
+        return text.ToString();
+
+        static void Append(System.Text.StringBuilder text, int amount, string unit)
+        {
+            if (amount > 0)
+            {
+                text.Append(amount.ToString(CultureInfo.InvariantCulture)).Append(unit);
+            }
+        }
+    }
+
+    private static DateTime Utc(DateTimeOffset value) => DateTime.SpecifyKind(value.UtcDateTime, DateTimeKind.Utc);
+
+    private static double? Number(double value) => double.IsFinite(value) ? value : null;
+
+    private static SortedDictionary<string, double?> Values(IReadOnlyDictionary<string, double> values)
+    {
+        var result = new SortedDictionary<string, double?>(StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            result[name] = Number(value);
+        }
+
+        return result;
+    }
+}
+
+/// <summary>The root: <c>{"from","to","step","fires":[…],"targets":[…],"errors":[…],"warnings":[…]}</c>.</summary>
+internal sealed record BacktestJsonDocument(
+    [property: JsonPropertyName("from")] DateTime From,
+    [property: JsonPropertyName("to")] DateTime To,
+    [property: JsonPropertyName("step")] string Step,
+    [property: JsonPropertyName("fires")] IReadOnlyList<BacktestJsonFire> Fires,
+    [property: JsonPropertyName("targets")] IReadOnlyList<BacktestJsonTarget> Targets,
+    [property: JsonPropertyName("errors")] IReadOnlyList<string> Errors,
+    [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings);
+
+/// <summary>A fire: <c>{"target","trigger","at","severity","action","decision","reason","values"}</c>.</summary>
+internal sealed record BacktestJsonFire(
+    [property: JsonPropertyName("target")] string Target,
+    [property: JsonPropertyName("trigger")] string Trigger,
+    [property: JsonPropertyName("at")] DateTime At,
+    [property: JsonPropertyName("severity")] string Severity,
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("decision")] string Decision,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("values")] SortedDictionary<string, double?> Values);
+
+/// <summary>A target: <c>{"id","triggers":[…]}</c>.</summary>
+internal sealed record BacktestJsonTarget(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("triggers")] IReadOnlyList<BacktestJsonTrigger> Triggers);
+
+/// <summary>A trigger: <c>{"name","condition","points":[…]}</c>.</summary>
+internal sealed record BacktestJsonTrigger(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("condition")] string Condition,
+    [property: JsonPropertyName("points")] IReadOnlyList<BacktestJsonPoint> Points);
+
+/// <summary>A step: <c>{"at","values","failed","state","outcome","actual","threshold","why"}</c>.</summary>
+internal sealed record BacktestJsonPoint(
+    [property: JsonPropertyName("at")] DateTime At,
+    [property: JsonPropertyName("values")] SortedDictionary<string, double?> Values,
+    [property: JsonPropertyName("failed")] bool Failed,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("actual")] double? Actual,
+    [property: JsonPropertyName("threshold")] double? Threshold,
+    [property: JsonPropertyName("why")] string Why);
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(BacktestJsonDocument))]
+internal sealed partial class BacktestJsonContext : JsonSerializerContext
+{
+    /// <summary>The same contract without indentation, for embedding.</summary>
+    public static BacktestJsonContext Compact { get; } = new(new JsonSerializerOptions { WriteIndented = false });
+}

@@ -1,0 +1,25 @@
+using System.Diagnostics.Metrics;
+
+namespace RollbackKit.Backtesting.Internal;
+
+/// <summary>Meters of a replay, kept apart from the live ones (named <c>RollbackKit.Backtest</c>) and disposed with it.</summary>
+internal sealed class PrivateMeterFactory : IMeterFactory
+{
+    private readonly List<Meter> _meters = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var meter = new Meter(new MeterOptions("RollbackKit.Backtest") { Scope = this });
+        _meters.Add(meter);
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        foreach (var meter in _meters)
+        {
+            meter.Dispose();
+        }
+    }
+}
