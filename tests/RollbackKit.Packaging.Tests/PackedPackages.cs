@@ -39,8 +39,6 @@ public sealed class PackedPackages : IDisposable
         Commit = Run("git", RepositoryRoot, "rev-parse", "HEAD").Trim();
         ExpectedVersion = XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props"))
             .Descendants("Version").Single().Value;
-        BaseTags = XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props"))
-            .Descendants("RollbackKitBaseTags").Single().Value.Split(';');
     }
 
     /// <summary>The folder holding RollbackKit.sln.</summary>
@@ -60,9 +58,6 @@ public sealed class PackedPackages : IDisposable
 
     /// <summary>The Version set in Directory.Build.props.</summary>
     public string ExpectedVersion { get; }
-
-    /// <summary>Tags every package shares (RollbackKitBaseTags).</summary>
-    public IReadOnlyList<string> BaseTags { get; }
 
     /// <summary>The project names as xunit theory data, found on disk at discovery time.</summary>
     public static TheoryData<string> ProjectData => [.. ProjectNames(FindRepositoryRoot())];
