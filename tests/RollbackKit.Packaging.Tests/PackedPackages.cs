@@ -30,15 +30,24 @@ public sealed class PackedPackages : IDisposable
             solution = new { path = Path.Combine(RepositoryRoot, "RollbackKit.sln"), projects },
         }));
 
-        PackOutput = Run(
-            "dotnet",
-            RepositoryRoot,
-            "pack", filter, "-c", "Release", "-nologo", "--disable-build-servers",
-            "--artifacts-path", Path.Combine(_temp, "artifacts"),
-            "-p:PackageOutputPath=" + OutputDirectory);
-        Commit = Run("git", RepositoryRoot, "rev-parse", "HEAD").Trim();
-        ExpectedVersion = XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props"))
-            .Descendants("Version").Single().Value;
+        try
+        {
+            PackOutput = Run(
+                "dotnet",
+                RepositoryRoot,
+                "pack", filter, "-c", "Release", "-nologo", "--disable-build-servers",
+                "--artifacts-path", Path.Combine(_temp, "artifacts"),
+                "-p:PackageOutputPath=" + OutputDirectory);
+            Commit = Run("git", RepositoryRoot, "rev-parse", "HEAD").Trim();
+            ExpectedVersion = XDocument.Load(Path.Combine(RepositoryRoot, "Directory.Build.props"))
+                .Descendants("Version").Single().Value;
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor failed.
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>The folder holding RollbackKit.sln.</summary>
