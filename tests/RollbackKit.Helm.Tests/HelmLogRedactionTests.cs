@@ -18,8 +18,12 @@ public sealed class HelmLogRedactionTests
         services.AddRollbackKit().AddHelm();
         using var provider = services.BuildServiceProvider();
 
-        Log.HelmCommandStarting(provider.GetRequiredService<ILogger<HelmCli>>(), "helm rollback web " + SecretLeaks.Text);
-        Log.PendingRefused(provider.GetRequiredService<ILogger<HelmRollbackStep>>(), "web", "shop", "pending-upgrade " + SecretLeaks.Text);
+        const string commandLine = "helm rollback web " + SecretLeaks.Text;
+        const string status = "pending-upgrade " + SecretLeaks.Text;
+        var cliLogger = provider.GetRequiredService<ILogger<HelmCli>>();
+        var stepLogger = provider.GetRequiredService<ILogger<HelmRollbackStep>>();
+        Log.HelmCommandTimedOut(cliLogger, commandLine, 300);
+        Log.PendingRefused(stepLogger, "web", "shop", status);
 
         var logs = SecretLeaks.LogText(provider.GetFakeLogCollector());
         SecretLeaks.AssertAbsent(logs);
