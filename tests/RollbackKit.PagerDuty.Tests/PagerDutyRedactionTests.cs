@@ -21,14 +21,18 @@ public sealed class PagerDutyRedactionTests : IAsyncLifetime
     [Fact]
     public async Task Rollback_SecretsInReasonAndStepOutput_NotInTheIncidentPayload()
     {
-        await using var sp = TestHost.Build(b => b
-            .AddPagerDuty(o =>
-            {
-                o.RoutingKey = "R0UT1NGKEY0000000000000000000000";
-                o.EventsApiBaseUrl = _receiver.BaseUrl;
-                o.WebhookSecrets.Add(SecretLeaks.Configured);
-            })
-            .AddLeakyPlaybook());
+        // A journal of its own: a rollback of the target in a shared journal would refuse this manual request (cooldown).
+        var journal = Path.Combine(Path.GetTempPath(), "rbk-pd-redaction-" + Guid.NewGuid().ToString("N")[..12], "journal.jsonl");
+        await using var sp = TestHost.Build(
+            b => b
+                .AddPagerDuty(o =>
+                {
+                    o.RoutingKey = "R0UT1NGKEY0000000000000000000000";
+                    o.EventsApiBaseUrl = _receiver.BaseUrl;
+                    o.WebhookSecrets.Add(SecretLeaks.Configured);
+                })
+                .AddLeakyPlaybook(),
+            more: s => s.PostConfigure<RollbackKitOptions>(o => o.Workflow.JournalPath = journal));
 
         var status = await SecretLeaks.RollBackAsync(sp, TestData.Target(), TestData.Now);
         var requests = await _receiver.WaitForAsync(1);
