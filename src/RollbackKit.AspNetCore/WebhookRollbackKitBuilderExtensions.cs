@@ -25,6 +25,7 @@ public static class WebhookRollbackKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddAdapterOptions(WebhooksSubsection, configure, static path => new WebhookOptionsValidator(path));
+        builder.Services.AddRedactedLogger<WebhookEndpoint>();
         return builder;
     }
 
@@ -37,6 +38,7 @@ public static class WebhookRollbackKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
         builder.AddAdapterOptions(WebhooksSubsection, section, static path => new WebhookOptionsValidator(path));
+        builder.Services.AddRedactedLogger<WebhookEndpoint>();
         return builder;
     }
 
@@ -75,5 +77,6 @@ public static class WebhookRollbackKitBuilderExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PolicyBreachWebhookHandler>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PolicyBreachSecretValues>());
+        builder.Services.AddRedactedLogger<PolicyBreachWebhookHandler>();
     }
 }

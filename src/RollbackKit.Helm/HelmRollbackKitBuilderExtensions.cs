@@ -50,5 +50,9 @@ public static class HelmRollbackKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPlaybookStepFactory, HelmRollbackStepFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPlaybookStepFactory, HelmHistoryStepFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPlaybookStepFactory, HelmStatusStepFactory>());
+
+        // Command lines, helm's output and exceptions in log lines go through the one redactor.
+        services.AddRedactedLogger<HelmCli>();
+        services.AddRedactedLogger<HelmRollbackStep>();
     }
 }

@@ -130,6 +130,7 @@ public static class KubernetesRollbackKitBuilderExtensions
             sp.GetService<ILogger<KubernetesApi>>() ?? NullLogger<KubernetesApi>.Instance,
             client: null));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, KubernetesSecretValues>());
+        services.AddRedactedLogger<KubernetesApi>();
         Add(services, "kubernetes.undo", (d, api) => new UndoStep(d, api));
         Add(services, "kubernetes.wait", (d, api) => new WaitStep(d, api));
         Add(services, "kubernetes.scale", (d, api) => new ScaleStep(d, api));

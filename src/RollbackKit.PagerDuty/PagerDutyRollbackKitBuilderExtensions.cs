@@ -54,5 +54,9 @@ public static class PagerDutyRollbackKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PagerDutySecretValues>());
+
+        // Log lines carry error bodies and exceptions: through the one redactor.
+        services.AddRedactedLogger<PagerDutyNotifier>();
+        services.AddRedactedLogger<PagerDutyWebhookHandler>();
     }
 }

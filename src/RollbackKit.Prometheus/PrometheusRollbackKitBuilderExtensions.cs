@@ -122,11 +122,15 @@ public static class PrometheusRollbackKitBuilderExtensions
                 () => factory.CreateClient(PrometheusClient.HttpClientName),
                 sp.GetRequiredService<IOptions<PrometheusOptions>>().Value,
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("RollbackKit.Prometheus.PrometheusClient"));
+                sp.GetRequiredService<ILogger<PrometheusClient>>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, PrometheusMetricSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricHistorySource, PrometheusHistorySource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, PrometheusSecretValues>());
+
+        // Error texts, URLs and exceptions in log lines go through the one redactor.
+        services.AddRedactedLogger<PrometheusClient>();
+        services.AddRedactedLogger<PrometheusMetricSource>();
     }
 
     private static void AddAlertmanagerCore(IServiceCollection services)
@@ -136,5 +140,7 @@ public static class PrometheusRollbackKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, AlertmanagerWebhookHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, AlertmanagerSecretValues>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AlertmanagerStartupWarning>());
+        services.AddRedactedLogger<AlertmanagerWebhookHandler>();
+        services.AddRedactedLogger<AlertmanagerStartupWarning>();
     }
 }

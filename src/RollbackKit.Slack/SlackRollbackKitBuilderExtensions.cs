@@ -54,6 +54,11 @@ public static class SlackRollbackKitBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, SlackNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, SlackInteractionHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISecretValueSource, SlackSecretValues>());
+
+        // Log lines carry channel names, error bodies and exceptions: through the one redactor.
+        services.AddRedactedLogger<SlackNotifier>();
+        services.AddRedactedLogger<SlackInteractionHandler>();
+        services.AddRedactedLogger<SlackApproverPolicy>();
     }
 
     private static void AddHttpClient(IServiceCollection services, string name)

@@ -6,7 +6,7 @@ using RollbackKit.Redaction;
 namespace RollbackKit.Helm.Internal;
 
 /// <summary>Creates <c>helm.rollback</c> steps.</summary>
-internal sealed class HelmRollbackStepFactory(HelmCli cli, HelmMetrics metrics, ILoggerFactory? loggerFactory = null)
+internal sealed class HelmRollbackStepFactory(HelmCli cli, HelmMetrics metrics, ILogger<HelmRollbackStep>? logger = null)
     : IPlaybookStepFactory
 {
     public string Type => HelmStepTypes.Rollback;
@@ -15,8 +15,7 @@ internal sealed class HelmRollbackStepFactory(HelmCli cli, HelmMetrics metrics, 
     {
         ArgumentNullException.ThrowIfNull(definition);
         var settings = HelmStepSettings.Parse(definition, HelmStepSettings.RollbackKeys);
-        var logger = loggerFactory?.CreateLogger<HelmRollbackStep>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        return new HelmRollbackStep(definition.Name ?? definition.Type, settings, definition.Timeout, cli, metrics, logger);
+        return new HelmRollbackStep(definition.Name ?? definition.Type, settings, definition.Timeout, cli, metrics, (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     }
 }
 

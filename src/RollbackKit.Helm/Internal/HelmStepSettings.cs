@@ -85,9 +85,9 @@ internal sealed partial class HelmStepSettings
         TimeSpan? timeout = null;
         if (Optional(settings, "timeout") is { } timeoutText)
         {
-            if (!TryParseDuration(timeoutText, out var parsed) || parsed <= TimeSpan.Zero)
+            if (!RollbackKitDuration.TryParse(timeoutText, out var parsed) || parsed <= TimeSpan.Zero)
             {
-                throw new PlaybookConfigurationException("timeout", $"must be a positive duration such as '00:02:00' or '120s', got '{timeoutText}'");
+                throw new PlaybookConfigurationException("timeout", $"must be a positive duration ({RollbackKitDuration.Expected}), got '{timeoutText}'");
             }
 
             if (parsed >= definition.Timeout)
@@ -121,27 +121,6 @@ internal sealed partial class HelmStepSettings
         };
     }
 
-    /// <summary>Reads <c>90s</c>, <c>500ms</c>, <c>5m</c>, <c>1h</c> or a .NET time span (<c>00:05:00</c>).</summary>
-    public static bool TryParseDuration(string text, out TimeSpan duration)
-    {
-        text = text.Trim();
-        var match = DurationPattern().Match(text);
-        if (match.Success)
-        {
-            var value = double.Parse(match.Groups[1].ValueSpan, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-            duration = match.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(value),
-                "s" => TimeSpan.FromSeconds(value),
-                "m" => TimeSpan.FromMinutes(value),
-                _ => TimeSpan.FromHours(value),
-            };
-            return true;
-        }
-
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration);
-    }
-
     private static string? Optional(Dictionary<string, string> settings, string key) =>
         settings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
@@ -159,7 +138,4 @@ internal sealed partial class HelmStepSettings
 
     [GeneratedRegex(@"\A[a-z0-9]([-a-z0-9.]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h)$", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPattern();
 }

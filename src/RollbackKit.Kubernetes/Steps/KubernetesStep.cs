@@ -73,9 +73,9 @@ internal abstract class KubernetesStep : IPlaybookStep
             return defaultValue;
         }
 
-        if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var v) || v <= TimeSpan.Zero)
+        if (!RollbackKitDuration.TryParse(text, out var v) || v <= TimeSpan.Zero)
         {
-            throw new PlaybookConfigurationException(name, $"'{text}' is not a positive duration such as 00:05:00");
+            throw new PlaybookConfigurationException(name, $"'{text}' is not a positive duration ({RollbackKitDuration.Expected})");
         }
 
         return v;

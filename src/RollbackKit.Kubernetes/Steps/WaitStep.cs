@@ -21,6 +21,12 @@ internal sealed class WaitStep : KubernetesStep, IRepeatableStep
         _poll = DurationSetting("pollInterval", TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>The configured <c>timeout</c> (default 5 minutes).</summary>
+    internal TimeSpan Timeout => _timeout;
+
+    /// <summary>The configured <c>pollInterval</c> (default 2 seconds).</summary>
+    internal TimeSpan PollInterval => _poll;
+
     /// <summary>kubectl's DeploymentStatusViewer: (message, done, failed).</summary>
     internal static (string Message, bool Done, bool Failed) Evaluate(V1Deployment d)
     {

@@ -14,14 +14,6 @@ namespace RollbackKit.Hosting;
 /// <summary>Registers the hosted monitor, the health probe and start-up validation.</summary>
 internal static class MonitorRegistration
 {
-    /// <summary>Whether RollbackKit's configuration section has a <c>Playbook</c> key (then an empty default playbook is refused).</summary>
-    internal static bool DefaultPlaybookConfigured(IServiceProvider sp)
-    {
-        var section = sp.GetService<RollbackKitSection>()?.Section
-            ?? sp.GetService<Microsoft.Extensions.Configuration.IConfiguration>()?.GetSection(RollbackKitOptions.SectionName);
-        return section?.GetSection("Playbook").GetChildren().Any() == true;
-    }
-
     public static void AddMonitorServices(IServiceCollection services)
     {
         services.AddOptions<MonitorOptions>();
@@ -49,8 +41,7 @@ internal static class MonitorRegistration
                 sp.GetServices<Playbooks.IPlaybookStepFactory>(),
                 sp.GetService<RollbackKitSection>(),
                 new TriggerOptionsValidator(sp.GetServices<IMetricSource>(), sp.GetService<RollbackKitSection>()?.Path),
-                sp.GetService<ConfigurationBindingErrors<RollbackKitOptions>>(),
-                DefaultPlaybookConfigured(sp))));
+                sp.GetService<ConfigurationBindingErrors<RollbackKitOptions>>())));
     }
 }
 

@@ -18,16 +18,13 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
     private readonly IPlaybookStepFactory[] _stepFactories;
     private readonly TriggerOptionsValidator? _triggers;
     private readonly ConfigurationBindingErrors<RollbackKitOptions>? _binding;
-    private readonly bool _defaultPlaybookConfigured;
 
     public RollbackKitOptionsValidator(
         IEnumerable<IPlaybookStepFactory> stepFactories,
         RollbackKitSection? section = null,
         TriggerOptionsValidator? triggers = null,
-        ConfigurationBindingErrors<RollbackKitOptions>? binding = null,
-        bool defaultPlaybookConfigured = false)
+        ConfigurationBindingErrors<RollbackKitOptions>? binding = null)
     {
-        _defaultPlaybookConfigured = defaultPlaybookConfigured;
         Prefix = section?.Path ?? RollbackKitOptions.SectionName;
         _stepFactories = stepFactories.ToArray();
         _triggers = triggers;
@@ -106,29 +103,38 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
 
     private void ValidatePlaybooks(RollbackKitOptions options, List<string> errors, string p)
     {
-        // A playbook written in configuration must have steps: the default one when a target uses it (requests for unknown
-        // targets are rejected), and every target's own.
-        var defaultUsed = _defaultPlaybookConfigured && options.Targets.Exists(static t => t is not null && t.Playbook is null);
-        ValidatePlaybook(options.Playbook, $"{p}:Playbook", defaultUsed, errors);
+        // No target may run an empty playbook: it would do nothing and report success. The default playbook runs for every
+        // target without its own (requests for unknown targets are rejected), so it must have steps as soon as one uses it.
+        ValidatePlaybook(options.Playbook, $"{p}:Playbook", usedBy: null, errors);
         for (var i = 0; i < options.Targets.Count; i++)
         {
-            if (options.Targets[i].Playbook is { } playbook)
+            var target = options.Targets[i];
+            if (target is null)
             {
-                ValidatePlaybook(playbook, $"{p}:Targets:{i}:Playbook", required: true, errors);
+                continue;
+            }
+
+            if (target.Playbook is { } playbook)
+            {
+                ValidatePlaybook(playbook, $"{p}:Targets:{i}:Playbook", target.Id, errors);
+            }
+            else if (options.Playbook.Steps.Count == 0)
+            {
+                errors.Add($"{p}:Playbook:Steps: target '{target.Id}' ({p}:Targets:{i}) has no playbook of its own and the default playbook has no steps, so its rollback would do nothing and report success; add steps to {p}:Playbook:Steps or set {p}:Targets:{i}:Playbook.");
             }
         }
     }
 
-    private void ValidatePlaybook(PlaybookDefinition playbook, string key, bool required, List<string> errors)
+    private void ValidatePlaybook(PlaybookDefinition playbook, string key, string? usedBy, List<string> errors)
     {
         if (playbook.Budget <= TimeSpan.Zero)
         {
             errors.Add($"{key}:Budget: must be greater than zero (was {playbook.Budget}).");
         }
 
-        if (required && playbook.Steps.Count == 0)
+        if (usedBy is not null && playbook.Steps.Count == 0)
         {
-            errors.Add($"{key}:Steps: the playbook has no steps, so a rollback would do nothing and report success; add at least one step.");
+            errors.Add($"{key}:Steps: the playbook of target '{usedBy}' has no steps, so its rollback would do nothing and report success; add at least one step.");
         }
 
         for (var i = 0; i < playbook.Steps.Count; i++)

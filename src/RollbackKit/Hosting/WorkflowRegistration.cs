@@ -43,7 +43,8 @@ internal static class WorkflowRegistration
             Options<NotificationOptions>(sp),
             sp.GetRequiredService<TimeProvider>(),
             Logger<NotificationFanOut>(sp),
-            sp.GetRequiredService<RollbackKitMetrics>()));
+            sp.GetRequiredService<RollbackKitMetrics>(),
+            sp.GetRequiredService<SecretRedactor>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, LoggingNotifier>(static sp => new LoggingNotifier(Logger<LoggingNotifier>(sp))));
 
         // Playbooks

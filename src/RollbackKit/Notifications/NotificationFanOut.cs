@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RollbackKit.Redaction;
 using RollbackKit.Telemetry;
 
 namespace RollbackKit.Notifications;
@@ -12,7 +13,7 @@ namespace RollbackKit.Notifications;
 /// after which it is abandoned. <see cref="Publish"/> never waits for a notifier. Disposal drains: queued events are still
 /// delivered for up to <see cref="NotificationOptions.NotifierDrainTimeout"/> in total; what remains after it is dropped and
 /// counted in the log. Each delivery is a <c>rollbackkit.notify</c> span whose parent is the activity current when the event was
-/// published.
+/// published. Every event is redacted (<see cref="NotificationRedaction"/>) once, before any notifier sees it.
 /// </summary>
 internal sealed class NotificationFanOut : IAsyncDisposable, IDisposable
 {
@@ -20,10 +21,18 @@ internal sealed class NotificationFanOut : IAsyncDisposable, IDisposable
     private readonly NotificationOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SecretRedactor _redactor;
     private int _disposed;
 
-    public NotificationFanOut(IEnumerable<INotifier> notifiers, IOptions<NotificationOptions> options, TimeProvider timeProvider, ILogger<NotificationFanOut> logger, RollbackKitMetrics? metrics = null)
+    public NotificationFanOut(
+        IEnumerable<INotifier> notifiers,
+        IOptions<NotificationOptions> options,
+        TimeProvider timeProvider,
+        ILogger<NotificationFanOut> logger,
+        RollbackKitMetrics? metrics = null,
+        SecretRedactor? redactor = null)
     {
+        _redactor = redactor ?? SecretRedactor.Patterns;
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
@@ -35,6 +44,7 @@ internal sealed class NotificationFanOut : IAsyncDisposable, IDisposable
     /// <summary>Queues the event for every notifier and returns at once.</summary>
     public void Publish(RollbackEvent rollbackEvent)
     {
+        rollbackEvent = NotificationRedaction.Redact(rollbackEvent, _redactor);
         var parent = Activity.Current?.Context ?? default;
         foreach (var worker in _workers)
         {

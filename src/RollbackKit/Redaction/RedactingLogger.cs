@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace RollbackKit.Redaction;
 
 /// <summary>
-/// Wraps the loggers of RollbackKit's components: the formatted message and every string value of the structured state
-/// pass through the <see cref="SecretRedactor"/> before any logging provider sees them.
+/// Wraps the loggers of RollbackKit's components and adapters: the formatted message, every string value of the structured
+/// state and the exception (<see cref="RedactedException"/>) pass through the <see cref="SecretRedactor"/> before any logging
+/// provider sees them.
 /// </summary>
 internal sealed class RedactingLogger<T>(ILogger<T> inner, SecretRedactor redactor) : ILogger<T>
 {
@@ -24,7 +25,7 @@ internal sealed class RedactingLogger<T>(ILogger<T> inner, SecretRedactor redact
         ArgumentNullException.ThrowIfNull(formatter);
         var message = redactor.Redact(formatter(state, exception));
         var redacted = new RedactedState(state as IReadOnlyList<KeyValuePair<string, object?>>, message, redactor);
-        inner.Log(logLevel, eventId, redacted, exception, static (s, _) => s.Message);
+        inner.Log(logLevel, eventId, redacted, RedactedException.Redact(exception, redactor), static (s, _) => s.Message);
     }
 
     /// <summary>The structured state with string values redacted; <see cref="ToString"/> is the redacted message.</summary>

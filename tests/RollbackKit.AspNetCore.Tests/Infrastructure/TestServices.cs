@@ -18,6 +18,7 @@ internal static class TestServices
             o.MonitorEnabled = false;
             o.Targets.Add(new TargetDefinition { Id = "payments/checkout", Labels = { ["namespace"] = "payments", ["name"] = "checkout" } });
             o.Targets.Add(new TargetDefinition { Id = "search/api", Labels = { ["namespace"] = "search", ["name"] = "api" } });
+            o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
         });
         configure(builder);
         more?.Invoke(services);

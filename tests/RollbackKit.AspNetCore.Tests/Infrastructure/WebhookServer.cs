@@ -77,6 +77,7 @@ public sealed class WebhookServer : IAsyncDisposable
             {
                 o.MonitorEnabled = false;
                 o.Targets.Add(new TargetDefinition { Id = "payments/checkout", Labels = { ["namespace"] = "payments", ["name"] = "checkout" } });
+                o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
             })
             .AddWebhookEndpoints(o => o.MaxBodyBytes = maxBodyBytes)
             .AddPolicyBreachWebhook(o => o.Secret = WebhookRequests.PolicySecret)

@@ -89,11 +89,30 @@ public class HelmStepSettingsTests
     [InlineData("500ms", 500)]
     [InlineData("5m", 300_000)]
     [InlineData("1h", 3_600_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("1d", 86_400_000)]
     [InlineData("1.5s", 1_500)]
     [InlineData("00:01:30", 90_000)]
-    public void TryParseDuration_Formats(string text, int milliseconds)
+    public void Parse_TimeoutForms_ReadLikeEveryOtherDuration(string text, int milliseconds)
     {
-        Assert.True(HelmStepSettings.TryParseDuration(text, out var duration));
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+        var definition = TestHelm.Definition(HelmStepTypes.Rollback, ("timeout", text));
+        definition.Timeout = TimeSpan.FromDays(2);
+
+        var settings = HelmStepSettings.Parse(definition, HelmStepSettings.RollbackKeys);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), settings.Timeout);
+    }
+
+    [Theory]
+    [InlineData("5x")]
+    [InlineData("-30s")]
+    [InlineData("0s")]
+    public void Parse_TimeoutNotAPositiveDuration_NamesSettingAndValue(string text)
+    {
+        var ex = Assert.Throws<PlaybookConfigurationException>(() => Parse(("timeout", text)));
+
+        Assert.Equal("timeout", ex.Setting);
+        Assert.StartsWith("Settings:timeout: must be a positive duration", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"got '{text}'", ex.Message, StringComparison.Ordinal);
     }
 }

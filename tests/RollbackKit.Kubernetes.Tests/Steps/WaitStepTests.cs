@@ -1,4 +1,5 @@
 using RollbackKit.Kubernetes.Emulator;
+using RollbackKit.Kubernetes.Steps;
 
 namespace RollbackKit.Kubernetes.Tests.Steps;
 
@@ -75,6 +76,44 @@ public sealed class WaitStepTests : IAsyncLifetime
         Assert.False(result.Succeeded);
         Assert.StartsWith("timed out after 00:00:10 waiting for the rollout of deployment shop/slow: Waiting for deployment \"slow\" rollout to finish", result.Message);
         Assert.Equal(6, DeploymentGets); // at 0, 2, 4, 6, 8 and 10 seconds
+    }
+
+    [Fact]
+    public async Task Execute_UnitDurations_TimesOutOnTheFakeClock()
+    {
+        _emulator.SeedDeployment("shop", "slow", 2, "slow:1");
+        _emulator.Deployments.ReadsToComplete = 1000;
+        _emulator.SetImage("shop", "slow", "slow:2");
+        var result = await RunWithFakeClockAsync("slow", TimeSpan.FromSeconds(2), waits: 5, ("timeout", "10s"), ("pollInterval", "2s"));
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("timed out after 00:00:10 waiting for the rollout", result.Message);
+    }
+
+    [Theory]
+    [InlineData("30s", 30_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("1d", 86_400_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("00:05:00", 300_000)]
+    public void Create_DurationForms_ReadLikeEveryOtherDuration(string text, int milliseconds)
+    {
+        using var api = TestSupport.Api(_emulator);
+        var step = (WaitStep)TestSupport.Step(api, "kubernetes.wait", ("timeout", text), ("pollInterval", text));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), step.Timeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), step.PollInterval);
+    }
+
+    [Theory]
+    [InlineData("timeout", "5x")]
+    [InlineData("pollInterval", "-2s")]
+    [InlineData("timeout", "0s")]
+    public void Create_NotAPositiveDuration_NamesSettingAndValue(string setting, string text)
+    {
+        using var api = TestSupport.Api(_emulator);
+        var ex = Assert.Throws<RollbackKit.Playbooks.PlaybookConfigurationException>(() => TestSupport.Step(api, "kubernetes.wait", (setting, text)));
+        Assert.Equal(setting, ex.Setting);
+        Assert.StartsWith($"Settings:{setting}: '{text}' is not a positive duration", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

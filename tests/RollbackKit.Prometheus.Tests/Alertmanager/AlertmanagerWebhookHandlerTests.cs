@@ -34,6 +34,8 @@ public sealed class AlertmanagerWebhookHandlerTests : IDisposable
             ["RollbackKit:Targets:1:Id"] = "shop/cart",
             ["RollbackKit:Targets:1:Labels:namespace"] = "shop",
             ["RollbackKit:Targets:1:Labels:name"] = "cart",
+            ["RollbackKit:Playbook:Steps:0:Type"] = "delay",
+            ["RollbackKit:Playbook:Steps:0:Settings:duration"] = "0s",
         };
         var services = new ServiceCollection();
         services.AddLogging();

@@ -28,6 +28,7 @@ public sealed class PrometheusForAcrossOutageTests(PrometheusFixture prometheus,
         {
             o.MonitorEnabled = false;
             o.Targets.Add(new TargetDefinition { Id = "shop/live", Labels = { ["namespace"] = "shop", ["name"] = "live" } });
+            o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
             o.Queries.Add(new MetricQueryDefinition { Name = "live_error_ratio", Source = "prometheus", Expression = "max(app_error_ratio{deployment=\"{{name}}\"})" });
             o.Triggers.Add(new TriggerDefinition { Name = "error-ratio", Condition = "live_error_ratio > 0.5", For = For, ErrorLimit = 100 });
         }).AddPrometheus(o => o.BaseAddress = prometheus.BaseAddress);

@@ -111,6 +111,7 @@ public sealed class PrometheusLiveTests(PrometheusFixture prometheus, ITestOutpu
         {
             o.MonitorEnabled = false;
             o.Targets.Add(new TargetDefinition { Id = "shop/live", Labels = { ["namespace"] = "shop", ["name"] = "live" } });
+            o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
             o.Queries.Add(new MetricQueryDefinition { Name = "live_error_ratio", Source = "prometheus", Expression = LiveQuery.Expression });
             o.Triggers.Add(new TriggerDefinition { Name = "error-ratio", Condition = "live_error_ratio > 0.5", Severity = RollbackSeverity.Critical });
         }).AddPrometheus(o => o.BaseAddress = prometheus.BaseAddress);

@@ -99,7 +99,36 @@ public sealed class StrictConfigurationTests : IDisposable
     {
         using var host = BuildHost(Replace("{ \"Type\": \"recording\", \"Timeout\": \"00:00:30\", \"Settings\": { \"anything\": \"goes\" } }", string.Empty));
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains("RollbackKit:Playbook:Steps: the playbook has no steps", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("RollbackKit:Playbook:Steps: target '", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("has no playbook of its own and the default playbook has no steps", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostStart_TargetInCodeWithoutAnyPlaybook_FailsNamingTarget()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IPlaybookStepFactory>(new RecordingPlaybookStep());
+        builder.Services.AddRollbackKit(o =>
+        {
+            o.MonitorEnabled = false;
+            o.Workflow.JournalPath = Path.Combine(_directory, "code.jsonl");
+            o.Targets.Add(new TargetDefinition { Id = "web" });
+        });
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(ex.Failures, static l => l.StartsWith("RollbackKit:Playbook:Steps: target 'web' (RollbackKit:Targets:0) has no playbook of its own", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HostStart_TargetsOwnPlaybookEmpty_FailsNamingTarget()
+    {
+        using var host = BuildHost(Replace("\"Labels\": { \"namespace\": \"shop\", \"name\": \"checkout\" } }", "\"Labels\": { \"namespace\": \"shop\", \"name\": \"checkout\" }, \"Playbook\": { \"Budget\": \"5m\" } }"));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(ex.Failures, static l => l.StartsWith("RollbackKit:Targets:0:Playbook:Steps: the playbook of target 'shop/checkout' has no steps", StringComparison.Ordinal));
     }
 
     [Fact]

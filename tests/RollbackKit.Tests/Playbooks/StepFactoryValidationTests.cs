@@ -64,6 +64,49 @@ public class StepFactoryValidationTests
         Assert.Equal("duration", ex.Setting);
     }
 
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("-5s")]
+    [InlineData("5x")]
+    public void Delay_InvalidDuration_MessageQuotesValue(string duration)
+    {
+        var ex = Assert.Throws<PlaybookConfigurationException>(() => new DelayStepFactory().Create(Def("delay", new() { ["duration"] = duration })));
+        Assert.StartsWith($"Settings:duration: '{duration}' ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("1d", 86_400_000)]
+    [InlineData("500ms", 500)]
+    [InlineData("2m30s", 150_000)]
+    [InlineData("1.00:00:00", 86_400_000)]
+    public async Task Delay_DurationForms_ReadLikeEveryOtherDuration(string duration, int milliseconds)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var step = new DelayStepFactory().Create(Def("delay", new() { ["duration"] = duration }));
+        var run = step.ExecuteAsync(PlaybookTestContext.Create(time), CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(milliseconds - 1));
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True((await run.WaitAsync(Workflow.WorkflowHarness.WaitLimit)).Succeeded);
+    }
+
+    [Fact]
+    public void Delay_InvalidDuration_StartFailsNamingKeyPathAndValue()
+    {
+        var validator = new RollbackKit.Internal.RollbackKitOptionsValidator([new DelayStepFactory()]);
+        var options = new RollbackKitOptions
+        {
+            Playbook = new PlaybookDefinition { Steps = [Def("delay", new() { ["duration"] = "1h30x" })] },
+            Targets = [new TargetDefinition { Id = "web" }],
+        };
+
+        var result = validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("RollbackKit:Playbook:Steps:0:Settings:duration: '1h30x' is not a duration", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Builder_UnknownTypeCaseInsensitiveLookup_AndIndexInMessage()
     {

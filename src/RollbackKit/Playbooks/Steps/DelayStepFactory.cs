@@ -1,6 +1,6 @@
 namespace RollbackKit.Playbooks;
 
-/// <summary><c>delay</c>: waits <c>duration</c> (for example <c>30s</c> or <c>00:00:30</c>) on the workflow's clock.</summary>
+/// <summary><c>delay</c>: waits <c>duration</c> (for example <c>30s</c>, <c>1h30m</c> or <c>00:00:30</c>; <c>0s</c> is allowed) on the workflow's clock.</summary>
 internal sealed class DelayStepFactory : IPlaybookStepFactory
 {
     public string Type => "delay";

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace RollbackKit.Playbooks;
 
 internal static class StepSettings
@@ -10,24 +8,21 @@ internal static class StepSettings
     public static string Require(PlaybookStepDefinition definition, string name) =>
         Get(definition, name) ?? throw new PlaybookConfigurationException(name, "is required.");
 
-    public static TimeSpan ParseDuration(string setting, string text)
+    /// <summary>Reads a duration setting (<c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>1d</c>, <c>00:00:30</c>; see <see cref="RollbackKitDuration"/>).</summary>
+    /// <exception cref="PlaybookConfigurationException">The text is not a duration, is negative, or is zero when <paramref name="allowZero"/> is false; the message names the setting and the value.</exception>
+    public static TimeSpan ParseDuration(string setting, string text, bool allowZero = true)
     {
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero)
+        if (!RollbackKitDuration.TryParse(text, out var value))
         {
-            return value;
+            throw new PlaybookConfigurationException(setting, $"'{text}' is not {RollbackKitDuration.Expected}.");
         }
 
-        if (text.Length > 1 && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0)
+        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
         {
-            switch (text[^1])
-            {
-                case 's': return TimeSpan.FromSeconds(number);
-                case 'm': return TimeSpan.FromMinutes(number);
-                case 'h': return TimeSpan.FromHours(number);
-            }
+            throw new PlaybookConfigurationException(setting, $"'{text}' must be {(allowZero ? "zero or positive" : "greater than zero")}.");
         }
 
-        throw new PlaybookConfigurationException(setting, $"'{text}' is not a duration (use 00:00:30, 30s, 5m or 1h).");
+        return value;
     }
 
     public static string Truncate(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max), "\n[truncated]");
