@@ -14,6 +14,7 @@ namespace RollbackKit.PagerDuty.Tests.Restart;
 public sealed class PagerDutyResumeTests : IAsyncLifetime
 {
     private const string RoutingKey = "R0UT1NGKEYSECRET0000000000000000";
+    private static readonly TimeSpan AcknowledgementTimeout = TimeSpan.FromMinutes(7);
     private readonly string _dir = Directory.CreateTempSubdirectory("rbk-pd-resume-").FullName;
     private LoopbackReceiver _pagerDuty = null!;
 
@@ -40,7 +41,7 @@ public sealed class PagerDutyResumeTests : IAsyncLifetime
             s.PostConfigure<RollbackKitOptions>(o =>
             {
                 GatedStep.Configure(o, JournalPath);
-                o.Workflow.AcknowledgementTimeout = TimeSpan.FromMinutes(1);
+                o.Workflow.AcknowledgementTimeout = AcknowledgementTimeout;
             });
         });
 
@@ -50,7 +51,7 @@ public sealed class PagerDutyResumeTests : IAsyncLifetime
         var step = new GatedStep();
         string rollbackId;
         string dedupKey;
-        var time = new FakeTimeProvider(TestData.Now);
+        var time = new ObservableFakeTimeProvider(TestData.Now);
         await using (var first = Host(step, time))
         {
             Assert.True(first.GetRequiredService<IRollbackTargetCatalog>().TryGet("payments/checkout", out var target));
@@ -59,7 +60,8 @@ public sealed class PagerDutyResumeTests : IAsyncLifetime
             var result = await first.GetRequiredService<IRollbackDispatcher>().DispatchAsync(TestData.Request(target, RollbackSeverity.High));
             Assert.Equal(DispatchStatus.Started, result.Status);
             rollbackId = result.RollbackId!;
-            await time.AdvanceUntilAsync(() => step.Entered.Task.IsCompleted, TimeSpan.FromMinutes(1));
+            await time.AdvanceWhenWaitingAsync(AcknowledgementTimeout);
+            await step.Entered.Task.WaitAsync(ObservableFakeTimeProvider.WaitLimit);
             var trigger = Assert.Single(await _pagerDuty.WaitForAsync(1)).Json;
             Assert.Equal("trigger", trigger.GetProperty("event_action").GetString());
             dedupKey = trigger.GetProperty("dedup_key").GetString()!;
