@@ -38,7 +38,8 @@ public sealed class PrometheusOptions
     /// <summary>How many times a failed request (unreachable, timeout, 5xx, 429) is retried within the query's timeout. Default: 2.</summary>
     public int MaxRetries { get; set; } = 2;
 
-    /// <summary>Delay before the first retry; doubled for each further retry (with jitter). Default: 200 milliseconds.</summary>
+    /// <summary>Delay before the first retry; doubled for each further retry (with jitter). Waited only on the system clock: under
+    /// another <see cref="TimeProvider"/> (a fake one in tests) retries follow at once. Default: 200 milliseconds.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How many per-target queries run at the same time for a query without <c>GroupBy</c>. Default: 8.</summary>

@@ -58,6 +58,7 @@ internal sealed class PrometheusClient
     private readonly Func<HttpClient> _httpClient;
     private readonly PrometheusOptions _options;
     private readonly TimeProvider _time;
+    private readonly bool _waitsBetweenRetries;
     private readonly ILogger _logger;
     private readonly Uri _queryUri;
     private readonly Uri _queryRangeUri;
@@ -72,6 +73,10 @@ internal sealed class PrometheusClient
         _options = options;
         _time = time;
         _logger = logger;
+
+        // Backoff is waited only on the system clock. Under any other clock (a FakeTimeProvider in tests) a retry follows at
+        // once: a failing Prometheus fails the tick promptly even when nobody advances that clock.
+        _waitsBetweenRetries = ReferenceEquals(time, TimeProvider.System);
         var baseText = options.BaseAddress.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
         var baseUri = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/", UriKind.Absolute);
         BaseAddressText = baseUri.GetLeftPart(UriPartial.Path);
@@ -95,7 +100,7 @@ internal sealed class PrometheusClient
             {
                 MaxRetryAttempts = options.MaxRetries,
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && PlanRetry(args.Context, args.AttemptNumber)),
-                DelayGenerator = static args => ValueTask.FromResult<TimeSpan?>(args.Context.Properties.GetValue(NextDelayKey, TimeSpan.Zero)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(_waitsBetweenRetries ? args.Context.Properties.GetValue(NextDelayKey, TimeSpan.Zero) : TimeSpan.Zero),
                 OnRetry = args =>
                 {
                     var status = args.Outcome.Result is { } failed ? (int)failed.StatusCode : 0;

@@ -110,27 +110,26 @@ internal sealed partial class RollbackDispatcher
             await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (runtime.Active is not null)
+                // One after the other while none runs: those marked for attention end at once, a resumed one runs.
+                while (runtime.Active is null)
                 {
-                    continue;
-                }
+                    var handle = await _lock.TryAcquireAsync(targetId, cancellationToken).ConfigureAwait(false);
+                    if (handle is null)
+                    {
+                        break;
+                    }
 
-                var handle = await _lock.TryAcquireAsync(targetId, cancellationToken).ConfigureAwait(false);
-                if (handle is null)
-                {
-                    continue;
-                }
+                    var unfinished = await TakeUnfinishedAsync(runtime, targetId, cancellationToken).ConfigureAwait(false);
+                    if (unfinished is null)
+                    {
+                        await handle.DisposeAsync().ConfigureAwait(false);
+                        break;
+                    }
 
-                var unfinished = await TakeUnfinishedAsync(runtime, targetId, cancellationToken).ConfigureAwait(false);
-                if (unfinished is null)
-                {
-                    await handle.DisposeAsync().ConfigureAwait(false);
-                    continue;
+                    var target = _catalog.TryGet(targetId, out var configured) ? configured : unfinished.Request.Target;
+                    await _runner.AdoptAsync(runtime, target, unfinished, handle, cancellationToken).ConfigureAwait(false);
+                    taken++;
                 }
-
-                var target = _catalog.TryGet(targetId, out var configured) ? configured : unfinished.Request.Target;
-                await _runner.AdoptAsync(runtime, target, unfinished, handle, cancellationToken).ConfigureAwait(false);
-                taken++;
             }
             finally
             {
@@ -177,7 +176,7 @@ internal sealed partial class RollbackDispatcher
             _deduplication.Purge(force: true);
             foreach (var unfinished in replay.Unfinished)
             {
-                _registry.Runtime(unfinished.Request.Target.Id).Unfinished = unfinished;
+                _registry.Runtime(unfinished.Request.Target.Id).Unfinished.Enqueue(unfinished);
                 Log.FoundUnfinished(_logger, unfinished.RollbackId, unfinished.Request.Target.Id, unfinished.State);
             }
 
@@ -207,12 +206,12 @@ internal sealed partial class RollbackDispatcher
     /// <summary>Returns (and forgets) the unfinished rollback of a target; with a shared lock the journal is re-read.</summary>
     private async ValueTask<UnfinishedRollback?> TakeUnfinishedAsync(TargetRuntime runtime, string targetId, CancellationToken cancellationToken)
     {
-        var local = runtime.Unfinished;
-        runtime.Unfinished = null;
         if (_lockIsLocal)
         {
-            return local;
+            return runtime.Unfinished.TryDequeue(out var local) ? local : null;
         }
+
+        runtime.Unfinished.Clear();
 
         var entries = await Journal.ReadAsync(targetId, cancellationToken).ConfigureAwait(false);
         return JournalReplay.FindUnfinished(entries).LastOrDefault(u => !_registry.IsRunning(u.RollbackId));

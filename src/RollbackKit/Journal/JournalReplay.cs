@@ -86,80 +86,53 @@ internal static class JournalReplay
 
     /// <summary>The rollbacks <paramref name="entries"/> show as started and not finished, in the order they were requested.</summary>
     /// <remarks>
-    /// Entries naming a rollback whose <c>Requested</c> record is missing (a corrupt line was quarantined) make an unfinished
-    /// rollback marked <see cref="UnfinishedRollback.Incomplete"/> unless they show it ended: it is never silently dropped.
+    /// Each rollback's records are checked against the workflow's rules as they are replayed (<see cref="RollbackStateRules"/>
+    /// for transitions, <see cref="RunHistory"/> for the rest). A rollback whose history is inconsistent (its <c>Requested</c>
+    /// record lost, a transition not allowed from the state before it, a step finished that never started or started out of
+    /// order, records written after it ended) is reported marked <see cref="UnfinishedRollback.Incomplete"/> when it is
+    /// unfinished or when the inconsistency comes after its end: it is never silently dropped, and is never resumed. A
+    /// rollback that ended is otherwise trusted by its end records. Once such a rollback is marked for attention (a
+    /// <see cref="RollbackState.NeedsAttention"/> transition after the inconsistency) it is not reported again.
     /// </remarks>
     public static List<UnfinishedRollback> FindUnfinished(IReadOnlyList<JournalEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var byId = new Dictionary<string, Item>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, RunHistory>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var entry in entries)
         {
-            if (entry.RollbackId is not { } id || entry.Kind is JournalEntryKind.Joined or JournalEntryKind.Duplicate)
+            if (entry?.RollbackId is not { } id || !RunHistory.IsProgress(entry.Kind))
             {
+                // Joined, duplicate, refused, alert and notifier records may name a rollback; they say nothing of its progress.
                 continue;
             }
 
-            if (entry.Kind == JournalEntryKind.Requested && entry.Request is { } request)
+            if (!byId.TryGetValue(id, out var run))
             {
-                if (!byId.TryGetValue(id, out var existing))
-                {
-                    order.Add(id);
-                }
-
-                byId[id] = new Item(request, entry.State ?? RollbackState.RollbackPending, entry.Timestamp)
-                {
-                    Incomplete = existing is { Incomplete: not null } ? $"records of it precede its Requested record ({existing.Incomplete})" : null,
-                };
-                continue;
-            }
-
-            if (!byId.TryGetValue(id, out var item))
-            {
-                item = new Item(Synthesized(entry), RollbackState.RollbackPending, entry.Timestamp) { Incomplete = $"its Requested record is missing (first seen as {entry.Kind})" };
-                byId[id] = item;
+                run = entry.Kind == JournalEntryKind.Requested && entry.Request is not null
+                    ? new RunHistory(entry.Request, entry.Timestamp, requested: true)
+                    : new RunHistory(Synthesized(entry), entry.Timestamp, requested: false) { Incomplete = $"its Requested record is missing (first seen as {entry.Kind})" };
+                byId[id] = run;
                 order.Add(id);
+                if (entry.Kind == JournalEntryKind.Requested && entry.Request is not null)
+                {
+                    continue;
+                }
             }
 
-            switch (entry.Kind)
-            {
-                case JournalEntryKind.Transition when entry.State is { } state:
-                    item.State = state;
-                    item.Done |= state.IsTerminal();
-                    break;
-                case JournalEntryKind.StepStarted when entry.Step is { } started:
-                    item.Started[started.Index] = started;
-                    break;
-                case JournalEntryKind.StepCompleted when entry.Step is { } step:
-                    item.Started.Remove(step.Index);
-                    if (step.Succeeded)
-                    {
-                        item.Steps.Add(step.Index);
-                    }
-
-                    break;
-                case JournalEntryKind.ApprovalDecided when entry.Actor is { } actor
-                    && (entry.Decision == ApprovalDecision.Approved || (entry.Decision == ApprovalDecision.TimedOut && actor == "timeout")):
-                    // Approved, or a high-severity acknowledgement that timed out (which proceeds): resume past the gate.
-                    item.ApprovedBy = actor;
-                    break;
-                case JournalEntryKind.Completed:
-                    item.Done = true;
-                    break;
-            }
+            run.Apply(entry);
         }
 
         var result = new List<UnfinishedRollback>();
         foreach (var id in order)
         {
-            var item = byId[id];
-            if (!item.Done && !item.State.IsTerminal())
+            var run = byId[id];
+            if (run.NeedsReport)
             {
-                result.Add(new UnfinishedRollback(id, item.Request, item.State, item.At, item.Steps, item.ApprovedBy)
+                result.Add(new UnfinishedRollback(id, run.Request, run.State, run.At, run.Steps, run.ApprovedBy)
                 {
-                    Incomplete = item.Incomplete,
-                    InterruptedSteps = item.Started,
+                    Incomplete = run.Incomplete,
+                    InterruptedSteps = run.Started,
                 });
             }
         }
@@ -175,23 +148,4 @@ internal static class JournalReplay
         Reason = $"unknown: the Requested record of rollback {entry.RollbackId} is missing from the journal",
         RequestedAt = entry.Timestamp,
     };
-
-    private sealed class Item(RollbackRequest request, RollbackState state, DateTimeOffset at)
-    {
-        public RollbackRequest Request { get; } = request;
-
-        public RollbackState State { get; set; } = state;
-
-        public DateTimeOffset At { get; } = at;
-
-        public HashSet<int> Steps { get; } = [];
-
-        public Dictionary<int, StepRecord> Started { get; } = [];
-
-        public string? ApprovedBy { get; set; }
-
-        public bool Done { get; set; }
-
-        public string? Incomplete { get; set; }
-    }
 }

@@ -9,6 +9,7 @@ internal sealed partial class RollbackKitMetrics
     private Counter<long> _rollbackStarted = null!;
     private Counter<long> _rollbackSucceeded = null!;
     private Counter<long> _rollbackFailed = null!;
+    private Counter<long> _rollbackNeedsAttention = null!;
     private Histogram<double> _rollbackDuration = null!;
     private Histogram<double> _detectionLatency = null!;
 
@@ -17,6 +18,7 @@ internal sealed partial class RollbackKitMetrics
         _rollbackStarted = meter.CreateCounter<long>("rollbackkit.rollback.started", "{rollback}", "Rollbacks whose playbook started.");
         _rollbackSucceeded = meter.CreateCounter<long>("rollbackkit.rollback.succeeded", "{rollback}", "Rollbacks that finished and verified healthy.");
         _rollbackFailed = meter.CreateCounter<long>("rollbackkit.rollback.failed", "{rollback}", "Rollbacks whose playbook or verification failed.");
+        _rollbackNeedsAttention = meter.CreateCounter<long>("rollbackkit.rollback.needs_attention", "{rollback}", "Rollbacks that ended needing a human: left unfinished and not resumed, an interrupted step not run again, or an inconsistent journal history.");
         _rollbackDuration = meter.CreateHistogram<double>("rollbackkit.rollback.duration", "s", "Playbook start to verified outcome.");
         _detectionLatency = meter.CreateHistogram<double>("rollbackkit.detection.latency", "s", "Detection (trigger fired or request made) to the decision to roll back.");
     }
@@ -46,6 +48,9 @@ internal sealed partial class RollbackKitMetrics
         _rollbackFailed.Add(1, tags);
         _rollbackDuration.Record(duration.TotalSeconds, tags);
     }
+
+    /// <summary>A rollback ended in <see cref="RollbackState.NeedsAttention"/>.</summary>
+    public void RollbackNeedsAttention(RollbackRequest request) => _rollbackNeedsAttention.Add(1, RequestTags(request));
 
     /// <summary>Time from detection to the decision to roll back (never negative).</summary>
     public void DetectionLatency(RollbackRequest request, TimeSpan latency) =>

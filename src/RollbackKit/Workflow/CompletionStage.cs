@@ -64,6 +64,7 @@ internal sealed class CompletionStage(
                 recorder.Publish(RollbackEventKind.Rejected, run, message, actor: actor);
                 break;
             case RollbackState.NeedsAttention:
+                metrics.RollbackNeedsAttention(run.Request);
                 recorder.Publish(RollbackEventKind.Escalated, run, message, severity: RollbackSeverity.Critical);
                 break;
         }

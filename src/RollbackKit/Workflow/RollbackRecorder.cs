@@ -24,7 +24,7 @@ internal sealed class RollbackRecorder(JournalRecorder journal, NotificationFanO
     /// <summary>Journals the move to <paramref name="state"/>, then makes it.</summary>
     public async ValueTask TransitionAsync(WorkflowRun run, RollbackState state, string? message, CancellationToken cancellationToken)
     {
-        RollbackStateMachine.EnsureCanTransition(run.State, state);
+        RollbackStateMachine.EnsureCanTransition(run.State, state, historyConsistent: run.HistoryProblem is null);
         await Journal.TransitionAsync(run.RollbackId, run.Target.Id, state, message, cancellationToken).ConfigureAwait(false);
         run.State = state;
         Log.Transition(logger, run.RollbackId, run.Target.Id, state);

@@ -26,7 +26,7 @@ internal sealed class RollbackRegistry
         var ids = new List<string>();
         foreach (var (id, runtime) in _targets)
         {
-            if (runtime.Unfinished is not null)
+            if (runtime.Unfinished.Count > 0)
             {
                 ids.Add(id);
             }

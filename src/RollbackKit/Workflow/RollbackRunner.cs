@@ -55,6 +55,7 @@ internal sealed class RollbackRunner(
         {
             LockHandle = handle,
             ApprovedBy = unfinished.ApprovedBy,
+            HistoryProblem = unfinished.Incomplete,
             ParentContext = Activity.Current?.Context ?? default,
         };
         run.CompletedSteps.UnionWith(unfinished.CompletedSteps);
@@ -66,7 +67,7 @@ internal sealed class RollbackRunner(
         if (!completion.ResumesUnfinished || unfinished.Incomplete is not null)
         {
             var message = unfinished.Incomplete is { } why
-                ? $"Rollback {run.RollbackId} of {target.Id} has an incomplete journal history ({why}); it is not resumed, a human must check {target.Id}."
+                ? $"Rollback {run.RollbackId} of {target.Id} has an incomplete or inconsistent journal history ({why}); it is not resumed, a human must check {target.Id}."
                 : $"Rollback {run.RollbackId} was left unfinished in state {unfinished.State} by a previous process; a human must check {target.Id}.";
             try
             {

@@ -25,34 +25,23 @@ internal enum WorkflowPhase
 ///        └─────────────────┴──▶ RollingBack   └─────────────────────▶ RollbackFailed
 ///                          └──▶ Rejected
 /// any unfinished state ──▶ RollbackFailed (workflow error) | NeedsAttention (left unfinished, not resumed)
+/// any state, when the journaled history is inconsistent ──▶ NeedsAttention
 /// </code>
-/// A resumed rollback re-enters the state it was left in (a transition to the same state).
+/// A resumed rollback re-enters the state it was left in (a transition to the same state). The journal's replay checks each
+/// rollback's history against the same table (<see cref="RollbackStateRules"/>).
 /// </summary>
 internal static class RollbackStateMachine
 {
-    /// <summary>Whether the workflow may move from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public static bool CanTransition(RollbackState from, RollbackState to)
-    {
-        if (from.IsTerminal())
-        {
-            return false;
-        }
+    /// <summary>Whether the workflow may move from <paramref name="from"/> to <paramref name="to"/> (the table is <see cref="RollbackStateRules"/>).</summary>
+    public static bool CanTransition(RollbackState from, RollbackState to) => RollbackStateRules.CanTransition(from, to);
 
-        if (to is RollbackState.RollbackFailed or RollbackState.NeedsAttention)
-        {
-            return from != RollbackState.Monitoring;
-        }
-
-        return from switch
-        {
-            RollbackState.Monitoring => to == RollbackState.RollbackPending,
-            RollbackState.RollbackPending => to is RollbackState.AwaitingApproval or RollbackState.RollingBack,
-            RollbackState.AwaitingApproval => to is RollbackState.AwaitingApproval or RollbackState.RollingBack or RollbackState.Rejected,
-            RollbackState.RollingBack => to is RollbackState.RollingBack or RollbackState.Verifying,
-            RollbackState.Verifying => to is RollbackState.Verifying or RollbackState.RolledBack,
-            _ => false,
-        };
-    }
+    /// <summary>
+    /// Whether a rollback may move from <paramref name="from"/> to <paramref name="to"/> given whether its journaled history is
+    /// consistent. A rollback whose history is not (records lost, out of order, or written after it ended) is in no state the
+    /// workflow can trust: its one move is to <see cref="RollbackState.NeedsAttention"/>, whatever state the journal shows last.
+    /// </summary>
+    public static bool CanTransition(RollbackState from, RollbackState to, bool historyConsistent) =>
+        historyConsistent ? CanTransition(from, to) : to == RollbackState.NeedsAttention;
 
     /// <summary>The phase a rollback in <paramref name="state"/> performs next (also where a resumed rollback starts).</summary>
     public static WorkflowPhase NextPhase(RollbackState state) => state switch
@@ -70,11 +59,13 @@ internal static class RollbackStateMachine
     public static RollbackState AfterVerification(bool healthy) => healthy ? RollbackState.RolledBack : RollbackState.RollbackFailed;
 
     /// <summary>Throws when the transition is not allowed.</summary>
-    public static void EnsureCanTransition(RollbackState from, RollbackState to)
+    public static void EnsureCanTransition(RollbackState from, RollbackState to, bool historyConsistent = true)
     {
-        if (!CanTransition(from, to))
+        if (!CanTransition(from, to, historyConsistent))
         {
-            throw new InvalidOperationException($"A rollback cannot move from {from} to {to}.");
+            throw new InvalidOperationException(historyConsistent
+                ? $"A rollback cannot move from {from} to {to}."
+                : $"A rollback whose journal history is inconsistent can only move to {RollbackState.NeedsAttention}, not from {from} to {to}.");
         }
     }
 }

@@ -33,6 +33,10 @@ internal sealed class WorkflowRun
 
     public RollbackState State { get; set; }
 
+    /// <summary>Why the journaled history of a resumed rollback cannot be trusted, or <see langword="null"/>. Such a run's one
+    /// move is to <see cref="RollbackState.NeedsAttention"/> (see <see cref="RollbackStateMachine.CanTransition(RollbackState, RollbackState, bool)"/>).</summary>
+    public string? HistoryProblem { get; init; }
+
     public IRollbackLockHandle? LockHandle { get; set; }
 
     public CancellationTokenSource? Cancellation { get; set; }
@@ -122,6 +126,7 @@ internal sealed class TargetRuntime
     /// <summary>The last rollback of the target that ran to an end (rolled back or failed), of any origin: starts the cooldown.</summary>
     public FinishedRollback? LastFinished { get; set; }
 
-    /// <summary>An unfinished rollback found in the journal at initialisation that has not been taken over yet.</summary>
-    public UnfinishedRollback? Unfinished { get; set; }
+    /// <summary>Unfinished rollbacks found in the journal at initialisation that have not been taken over yet, oldest first
+    /// (more than one only when the journal's history of some is inconsistent: each is still taken over, none dropped).</summary>
+    public Queue<UnfinishedRollback> Unfinished { get; } = new();
 }

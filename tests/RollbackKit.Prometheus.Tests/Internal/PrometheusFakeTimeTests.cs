@@ -25,7 +25,7 @@ public sealed class PrometheusFakeTimeTests
 
         Assert.Equal(1, result.QueryErrors);
         Assert.Equal(0, result.Dispatched);
-        Assert.Equal(3, _requests.Count); // the first try and two retries, their delays advanced by the host
+        Assert.Equal(3, _requests.Count); // the first try and two retries (no backoff waited on the fake clock)
         Assert.Empty(host.Dispatcher.Rollbacks);
     }
 
@@ -40,6 +40,24 @@ public sealed class PrometheusFakeTimeTests
 
         Assert.Equal(1, result.QueryErrors);
         Assert.Single(_requests);
+    }
+
+    [Fact]
+    public async Task MonitorTickAsync_PrometheusAnswers503WithDefaultRetriesAndClockNeverAdvanced_CompletesWithAnError()
+    {
+        await using var server = await LoopbackHttpServer.StartAsync(Unavailable);
+        await using var host = CreateHost(server.BaseAddress);
+        var clock = host.Time.GetUtcNow();
+
+        // The monitor itself, not the host's TickAsync (which advances the clock). The real-time bound only turns a hang into a
+        // failure: a tick waiting on the fake clock is cancelled and throws.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var result = await host.Monitor.TickAsync(guard.Token);
+
+        Assert.Equal(1, result.QueryErrors);
+        Assert.Equal(0, result.Dispatched);
+        Assert.Equal(3, _requests.Count); // the first try and both retries, none waiting on the fake clock
+        Assert.Equal(clock, host.Time.GetUtcNow());
     }
 
     private RollbackKitTestHost CreateHost(Uri prometheus, TimeSpan? retryDelay = null) => RollbackKitTestHost.Create(

@@ -200,4 +200,129 @@ public sealed class JournalQuarantineTests : IDisposable
             }
         }, iter: 300);
     }
+
+    /// <summary>How a generated rollback's history ends.</summary>
+    private enum Ending
+    {
+        Unfinished,
+        RolledBack,
+        Failed,
+    }
+
+    /// <summary>What is done to a generated history: nothing, or one change that keeps every line valid JSON and a valid record but
+    /// makes the sequence one the workflow never writes.</summary>
+    private enum Inconsistency
+    {
+        None,
+        StepFinishedWithoutStart,
+        CompletedStepStartedAgain,
+        TransitionNotAllowed,
+        RecordAfterEnd,
+    }
+
+    private static readonly Gen<(int Steps, bool Approval, Ending Ending, Inconsistency Change)[]> Histories =
+        Gen.Select(Gen.Int[1, 3], Gen.Bool, Gen.Enum<Ending>(), Gen.Enum<Inconsistency>()).Array[1, 5];
+
+    /// <summary>A history as the workflow writes it (a crash leaves it unfinished mid-step), then changed as asked.</summary>
+    private static (List<JournalEntry> Entries, List<JournalEntry> AfterEnd, bool Inconsistent) History(string id, int steps, bool approval, Ending ending, Inconsistency change)
+    {
+        var entries = new List<JournalEntry> { JournalConsistencyTests.Requested(id) };
+        if (approval)
+        {
+            entries.Add(JournalConsistencyTests.To(id, RollbackState.AwaitingApproval));
+            entries.Add(new JournalEntry { Kind = JournalEntryKind.ApprovalDecided, RollbackId = id, TargetId = "app", Actor = "alice", Decision = RollbackKit.Approval.ApprovalDecision.Approved });
+        }
+
+        entries.Add(JournalConsistencyTests.To(id, RollbackState.RollingBack));
+        var transition = entries.Count - 1;
+        for (var i = 0; i < steps; i++)
+        {
+            entries.Add(JournalConsistencyTests.Started(id, i));
+            entries.Add(JournalConsistencyTests.Finished(id, i));
+        }
+
+        var afterEnd = new List<JournalEntry>();
+        var inconsistent = change != Inconsistency.None;
+        switch (change)
+        {
+            case Inconsistency.StepFinishedWithoutStart:
+                entries.RemoveAt(transition + 1);
+                break;
+            case Inconsistency.CompletedStepStartedAgain:
+                entries.Add(JournalConsistencyTests.Started(id, 0));
+                break;
+            case Inconsistency.TransitionNotAllowed:
+                entries.Insert(transition + 1, JournalConsistencyTests.To(id, RollbackState.RollbackPending));
+                break;
+            case Inconsistency.RecordAfterEnd when ending != Ending.Unfinished:
+                afterEnd.Add(JournalConsistencyTests.Started(id, steps));
+                break;
+            case Inconsistency.RecordAfterEnd:
+                inconsistent = false; // nothing ended: nothing can come after the end
+                break;
+        }
+
+        if (ending == Ending.Unfinished)
+        {
+            entries.Add(JournalConsistencyTests.Started(id, steps)); // the crash came while this step ran
+        }
+        else
+        {
+            var final = ending == Ending.RolledBack ? RollbackState.RolledBack : RollbackState.RollbackFailed;
+            if (ending == Ending.RolledBack)
+            {
+                entries.Add(JournalConsistencyTests.To(id, RollbackState.Verifying));
+            }
+
+            entries.Add(JournalConsistencyTests.To(id, final));
+            entries.Add(JournalConsistencyTests.Completed(id, final));
+        }
+
+        return (entries, afterEnd, inconsistent);
+    }
+
+    [Fact]
+    public void FindUnfinished_RandomInconsistentHistories_EveryUnfinishedOrDisturbedAfterItsEndReportedConsistentOnesUntouched()
+    {
+        Histories.Sample(histories =>
+        {
+            var lines = new List<JournalEntry>();
+            var tail = new List<JournalEntry>();
+            var expected = new Dictionary<string, bool>(StringComparer.Ordinal); // reported rollback -> whether marked incomplete
+            for (var r = 0; r < histories.Length; r++)
+            {
+                var (steps, approval, ending, change) = histories[r];
+                var id = "r" + r;
+                var (entries, afterEnd, inconsistent) = History(id, steps, approval, ending, change);
+                lines.AddRange(entries);
+                tail.AddRange(afterEnd);
+                if (ending == Ending.Unfinished)
+                {
+                    expected[id] = inconsistent;
+                }
+                else if (afterEnd.Count > 0)
+                {
+                    expected[id] = true;
+                }
+            }
+
+            // Valid JSON, valid records: the reader keeps every line; only the replay can tell the history is wrong.
+            var path = NewPath();
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllLines(path, lines.Concat(tail).Select(e => System.Text.Json.JsonSerializer.Serialize(e, JournalJson.Options)));
+            var quarantine = new JournalQuarantine(NullLogger.Instance, metrics: null);
+            var journal = new FileRollbackJournal(path, NullLogger<FileRollbackJournal>.Instance, quarantine);
+            var read = journal.ReadAsync().AsTask().GetAwaiter().GetResult();
+            Assert.Equal(lines.Count + tail.Count, read.Count);
+            Assert.Empty(quarantine.DrainNew());
+
+            var unfinished = JournalReplay.Replay(read, At, TimeSpan.FromHours(1)).Unfinished;
+
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), unfinished.Select(u => u.RollbackId).Order(StringComparer.Ordinal));
+            foreach (var run in unfinished)
+            {
+                Assert.True(expected[run.RollbackId] == (run.Incomplete is not null), $"{run.RollbackId}: {run.Incomplete ?? "consistent"}");
+            }
+        }, iter: 300);
+    }
 }
