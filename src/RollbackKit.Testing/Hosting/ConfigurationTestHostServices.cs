@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RollbackKit.Dispatch;
+using RollbackKit.Journal;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Notifications;
@@ -55,6 +56,10 @@ internal static class ConfigurationTestHostServices
         services.AddSingleton<INotifier>(parts.Notifier);
         RecordSteps(services, parts.Recorder);
         RecordDispatches(services);
+        var journal = services.Last(static d => d.ServiceType == typeof(IRollbackJournal) && !d.IsKeyedService);
+        services.RemoveAll<IRollbackJournal>();
+        services.AddSingleton(sp => new ObservedJournal((IRollbackJournal)Create(sp, journal)));
+        services.AddSingleton<IRollbackJournal>(static sp => sp.GetRequiredService<ObservedJournal>());
         var directory = parts.Directory ?? throw new ArgumentException("The host needs a directory.", nameof(parts));
         services.PostConfigure<RollbackKitOptions>(options =>
         {

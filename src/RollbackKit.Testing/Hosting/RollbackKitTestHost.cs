@@ -31,13 +31,14 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
 {
     private static readonly TimeSpan PendingPoll = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan PendingStep = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(30);
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(10);
     private static readonly DateTimeOffset DefaultStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly ServiceProvider _provider;
     private readonly TestHostParts _parts;
     private readonly IRollbackController? _controller;
+    private readonly ObservedJournal? _journal;
     private HostFingerprint? _settled;
 
     private RollbackKitTestHost(ServiceProvider provider, TestHostParts parts, RecordingPlaybookStep step, bool runsWorkflow)
@@ -49,6 +50,7 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         Options = provider.GetRequiredService<IOptions<RollbackKitOptions>>().Value;
         Monitor = provider.GetRequiredService<IRollbackMonitor>();
         _controller = runsWorkflow ? provider.GetRequiredService<IRollbackController>() : null;
+        _journal = runsWorkflow ? provider.GetRequiredService<ObservedJournal>() : null;
     }
 
     /// <summary>The fake clock; <see cref="RunAsync"/> advances it.</summary>
@@ -202,7 +204,7 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
     }
 
     /// <summary>Builds a host from a JSON settings file (your <c>appsettings.json</c>), as <see cref="FromConfiguration"/> does.</summary>
-    /// <param name="path">The file; relative paths are resolved against the current directory.</param>
+    /// <param name="path">The file; a relative path is resolved against the test assembly's directory (where <c>CopyToOutputDirectory</c> puts it).</param>
     /// <param name="registrations">The adapter registrations your application makes on the RollbackKit builder; optional.</param>
     /// <param name="sectionName">The section RollbackKit binds. Default: <c>RollbackKit</c>.</param>
     /// <param name="start">The start time of the fake clock. Default: 2026-01-01T00:00:00Z.</param>
@@ -216,7 +218,7 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         DateTimeOffset? start = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
+        var full = Path.GetFullPath(path, AppContext.BaseDirectory);
         if (!File.Exists(full))
         {
             throw new FileNotFoundException($"No settings file at '{full}'.", full);
@@ -330,8 +332,9 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Lets rollbacks in progress run on the thread pool until nothing has changed (states, steps, notifications, dispatches,
-    /// timers armed or fired) for a short quiet period: they then wait on the fake clock or have finished. Returns at once when
+    /// Lets rollbacks in progress run on the thread pool until no journal write is pending and nothing has changed (states,
+    /// steps, notifications, dispatches, journal entries, timers armed or fired) for a short quiet period: they then wait on the
+    /// fake clock or have finished. Returns at once when
     /// nothing changed since the last time it settled. Bounded, so a stuck step fails a test's assertion instead of hanging it.
     /// </summary>
     private async Task SettleAsync(CancellationToken cancellationToken)
@@ -349,7 +352,7 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
 
         var started = Stopwatch.GetTimestamp();
         var quietSince = started;
-        while (Stopwatch.GetElapsedTime(quietSince) < QuietPeriod && Stopwatch.GetElapsedTime(started) < SettleLimit)
+        while ((Stopwatch.GetElapsedTime(quietSince) < QuietPeriod || _journal!.Pending > 0) && Stopwatch.GetElapsedTime(started) < SettleLimit)
         {
             await Task.Delay(PendingPoll, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             var next = Fingerprint();
@@ -373,8 +376,8 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
         }
 
         return new HostFingerprint(_parts.Time.TimersCreated, _parts.Time.TimersFired, _parts.Recorder.Count, _parts.Notifier.Events.Count,
-            Dispatcher.Dispatches.Count, active.Count, states);
+            Dispatcher.Dispatches.Count, _journal!.Appended, states);
     }
 
-    private readonly record struct HostFingerprint(int Timers, int Fired, int Steps, int Notifications, int Dispatches, int Active, int States);
+    private readonly record struct HostFingerprint(int Timers, int Fired, int Steps, int Notifications, int Dispatches, int Journal, int States);
 }
