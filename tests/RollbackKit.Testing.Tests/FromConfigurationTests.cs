@@ -15,7 +15,7 @@ namespace RollbackKit.Testing.Tests;
 public sealed class FromConfigurationTests
 {
     private static readonly string Helm3 = Environment.GetEnvironmentVariable("ROLLBACKKIT_HELM3")
-        ?? Path.GetFullPath(Path.Combine(RepositoryRoot(), ".tools", "helm3", "helm"));
+        ?? Path.GetFullPath(Path.Combine(Repository.Root, ".tools", "helm3", "helm"));
 
     [Fact]
     public async Task AdapterSteps_ValidSettings_RecordedWithTheirSettings()
@@ -130,16 +130,5 @@ public sealed class FromConfigurationTests
         }
 
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "RollbackKit.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("RollbackKit.sln not found above " + AppContext.BaseDirectory);
     }
 }

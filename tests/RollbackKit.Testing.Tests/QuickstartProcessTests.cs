@@ -72,13 +72,7 @@ public sealed partial class QuickstartProcessTests : IDisposable
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = output.Name;
         var configuration = output.Parent!.Name;
-        var root = output;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "RollbackKit.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("RollbackKit.sln not found"), "samples", "RollbackKit.Quickstart", "bin", configuration, framework, "RollbackKit.Quickstart.dll");
+        var path = Path.Combine(Repository.Root, "samples", "RollbackKit.Quickstart", "bin", configuration, framework, "RollbackKit.Quickstart.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("The quickstart is not built.", path);
     }
 

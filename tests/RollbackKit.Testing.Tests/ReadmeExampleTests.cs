@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
@@ -5,7 +6,7 @@ using RollbackKit.Playbooks;
 namespace RollbackKit.Testing.Tests;
 
 /// <summary>The example in src/RollbackKit.Testing/README.md: the quickstart's own appsettings.json, tested as it ships.</summary>
-public class ReadmeExampleTests
+public partial class ReadmeExampleTests
 {
     [Fact]
     public async Task QuickstartSettings_CanaryRegresses_RolledBackByThePlaybookAndVerified()
@@ -36,4 +37,20 @@ public class ReadmeExampleTests
         Assert.Contains(host.Notifications, n => n.Kind == RollbackEventKind.Escalated); // P1: nobody acknowledged within 5 s
         Assert.True(File.Exists(rollback.EvidencePath));
     }
+
+    [Fact]
+    public void Readme_ExampleIsThisTest()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "src", "RollbackKit.Testing", "README.md"));
+        var test = File.ReadAllText(Path.Combine(Repository.Root, "tests", "RollbackKit.Testing.Tests", "ReadmeExampleTests.cs"));
+        var example = CSharpBlocks().Matches(readme).Select(m => m.Groups["code"].Value).Single(c => c.Contains("FromJsonFile", StringComparison.Ordinal));
+
+        Assert.Contains(Whitespace().Replace(example, string.Empty), Whitespace().Replace(test, string.Empty), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlocks();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 }
