@@ -1,25 +1,35 @@
 namespace RollbackKit.Testing;
 
 /// <summary>One execution of a playbook step that the test host recorded instead of running.</summary>
-/// <param name="Type">The configured step type, for example <c>kubernetes.undo</c>.</param>
-/// <param name="Name">The step's name: the configured <c>Name</c>, else its type.</param>
-/// <param name="Settings">The configured <c>Settings</c>, exactly as bound (already validated by the step type's own factory).</param>
-/// <param name="Arguments">The configured <c>Arguments</c> (for <c>command</c> steps).</param>
-/// <param name="TargetId">The target being rolled back.</param>
-/// <param name="RollbackId">The rollback the step is part of.</param>
-/// <param name="StepIndex">The step's position in the playbook, from 0.</param>
-/// <param name="Attempt">The attempt number, from 1.</param>
-/// <param name="At">When the step ran, on the host's fake clock.</param>
-public sealed record RecordedStep(
-    string Type,
-    string Name,
-    IReadOnlyDictionary<string, string> Settings,
-    IReadOnlyList<string> Arguments,
-    string TargetId,
-    string RollbackId,
-    int StepIndex,
-    int Attempt,
-    DateTimeOffset At);
+public sealed record RecordedStep
+{
+    /// <summary>The configured step type, for example <c>kubernetes.undo</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The step's name: the configured <c>Name</c>, else its type.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The configured <c>Settings</c>, exactly as bound (already checked by the step type's own factory).</summary>
+    public required IReadOnlyDictionary<string, string> Settings { get; init; }
+
+    /// <summary>The configured <c>Arguments</c> (for <c>command</c> steps).</summary>
+    public required IReadOnlyList<string> Arguments { get; init; }
+
+    /// <summary>The target being rolled back.</summary>
+    public required string TargetId { get; init; }
+
+    /// <summary>The rollback the step is part of.</summary>
+    public required string RollbackId { get; init; }
+
+    /// <summary>The step's position in the playbook, from 0.</summary>
+    public int StepIndex { get; init; }
+
+    /// <summary>The attempt number, from 1.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>When the step ran, on the host's fake clock.</summary>
+    public DateTimeOffset At { get; init; }
+}
 
 /// <summary>One request the test host's dispatcher received, with the real dispatcher's answer.</summary>
 /// <param name="Request">The request (from a trigger, or one the test made).</param>

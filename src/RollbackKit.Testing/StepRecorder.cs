@@ -36,16 +36,18 @@ internal sealed class StepRecorder(TimeProvider time)
 
     public StepResult Record(PlaybookStepDefinition definition, string name, PlaybookStepContext context)
     {
-        var step = new RecordedStep(
-            definition.Type,
-            name,
-            new Dictionary<string, string>(definition.Settings ?? [], StringComparer.OrdinalIgnoreCase),
-            [.. definition.Arguments ?? []],
-            context.Target.Id,
-            context.RollbackId,
-            context.StepIndex,
-            context.Attempt,
-            time.GetUtcNow());
+        var step = new RecordedStep
+        {
+            Type = definition.Type,
+            Name = name,
+            Settings = new Dictionary<string, string>(definition.Settings ?? [], StringComparer.OrdinalIgnoreCase),
+            Arguments = [.. definition.Arguments ?? []],
+            TargetId = context.Target.Id,
+            RollbackId = context.RollbackId,
+            StepIndex = context.StepIndex,
+            Attempt = context.Attempt,
+            At = time.GetUtcNow(),
+        };
         lock (_gate)
         {
             _steps.Add(step);
