@@ -144,8 +144,9 @@ public sealed class RollbackKitTestHost : IAsyncDisposable
             configure(options);
         });
         services.RemoveAll<IRollbackDispatcher>();
-        services.AddSingleton<RecordingRollbackDispatcher>();
-        services.AddSingleton<IRollbackDispatcher>(static sp => sp.GetRequiredService<RecordingRollbackDispatcher>());
+        var dispatcher = new RecordingRollbackDispatcher();
+        services.AddSingleton(dispatcher);
+        services.AddSingleton<IRollbackDispatcher>(dispatcher);
         configureServices?.Invoke(services);
         return Build(services, parts, step, runsWorkflow: false);
     }
