@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RollbackKit;
+using RollbackKit.Dispatch;
 using RollbackKit.Journal;
 using RollbackKit.Metrics;
-using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
 using RollbackKit.Quickstart;
 using RollbackKit.Workflow;
@@ -46,9 +46,16 @@ builder.Services.AddRollbackKit()
         return StepResult.Success("canary replicas 2 -> 0");
     });
 
+// Print what the monitor asks for and what the dispatcher answers: the trigger, its measured values, started/joined/refused.
+var dispatcherRegistration = builder.Services.Last(d => d.ServiceType == typeof(IRollbackDispatcher));
+builder.Services.Remove(dispatcherRegistration);
+builder.Services.AddSingleton(sp => new ReportingDispatcher((IRollbackDispatcher)dispatcherRegistration.ImplementationFactory!(sp), console));
+builder.Services.AddSingleton<IRollbackDispatcher>(sp => sp.GetRequiredService<ReportingDispatcher>());
+
 using var host = builder.Build();
 var options = host.Services.GetRequiredService<IOptions<RollbackKitOptions>>().Value;
-Console.WriteLine($"RollbackKit quickstart: {options.Targets[0].Id} {deployment.Version} canary regresses after {regressAfter.TotalSeconds:0} s; " +
+var targetId = options.Targets[0].Id;
+Console.WriteLine($"RollbackKit quickstart: {targetId} {deployment.Version} canary regresses after {regressAfter.TotalSeconds:0} s; " +
     $"{options.Triggers.Count} triggers evaluated every {options.EvaluationInterval.TotalSeconds:0} s.");
 foreach (var trigger in options.Triggers)
 {
@@ -56,61 +63,61 @@ foreach (var trigger in options.Triggers)
 }
 
 Console.WriteLine();
-var startedAt = time.GetUtcNow();
 await host.StartAsync();
 
+var dispatcher = host.Services.GetRequiredService<ReportingDispatcher>();
 var controller = host.Services.GetRequiredService<IRollbackController>();
-var journal = host.Services.GetRequiredService<IRollbackJournal>();
-var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(50);
+DispatchResult? decision = null;
 RollbackStatus? status = null;
-JournalEntry? refusal = null;
-while (time.GetUtcNow() < deadline)
+try
 {
-    status = controller.GetStatus(options.Targets[0].Id);
-    if (status is { State: RollbackState.RolledBack or RollbackState.RollbackFailed or RollbackState.Rejected or RollbackState.NeedsAttention })
+    decision = await dispatcher.Decided.WaitAsync(TimeSpan.FromSeconds(50));
+    if (decision is { Status: DispatchStatus.Started, RollbackId: { } rollbackId })
     {
-        break;
+        // The final status: written after the audit record and the evidence bundle.
+        status = await controller.WaitForCompletionAsync(rollbackId).WaitAsync(TimeSpan.FromSeconds(60));
     }
-
-    // A request that did not start a rollback is journaled with its reason (for example the cooldown after the last run).
-    if (status is null)
-    {
-        var entries = await journal.ReadAsync(options.Targets[0].Id);
-        refusal = entries.LastOrDefault(e => e.Timestamp >= startedAt && e.Kind is JournalEntryKind.Refused or JournalEntryKind.Alert or JournalEntryKind.Duplicate);
-        if (refusal is not null)
-        {
-            break;
-        }
-    }
-
-    await Task.Delay(TimeSpan.FromMilliseconds(200));
+}
+catch (TimeoutException)
+{
 }
 
 await Task.Delay(TimeSpan.FromMilliseconds(300)); // let the last notifications print
 await host.StopAsync();
 
 Console.WriteLine();
+var fired = dispatcher.Fired;
+Console.WriteLine(fired.Count == 0 ? "Fired: nothing." : $"Fired ({fired.Count} of {options.Triggers.Count} triggers):");
+foreach (var (request, result) in fired)
+{
+    Console.WriteLine($"  {ReportingDispatcher.Describe(request)} -> {ReportingDispatcher.Describe(result)}");
+}
+
+var journalPath = Path.GetFullPath(options.Workflow.JournalPath);
 if (status is null)
 {
-    Console.WriteLine(refusal is null
-        ? "No rollback happened within 50 s: no trigger fired."
-        : $"No rollback happened: {refusal.Message}");
-    if (refusal is { Kind: JournalEntryKind.Refused })
+    Console.WriteLine(decision switch
     {
-        Console.WriteLine($"The journal remembers earlier runs: wait for the cooldown ({options.Workflow.Cooldown.TotalMinutes:0} min), or delete {Path.GetFullPath(options.Workflow.JournalPath)} to start afresh.");
+        null => "No rollback happened within 50 s: no trigger fired.",
+        { Status: DispatchStatus.Started } d => $"The rollback {d.RollbackId} did not finish within 60 s.",
+        { } d => $"No rollback happened: {d.Status.ToString().ToLowerInvariant()}: {d.Message}",
+    });
+    if (decision is { Status: DispatchStatus.Refused })
+    {
+        Console.WriteLine($"The journal remembers earlier runs: wait for the cooldown ({options.Workflow.Cooldown.TotalMinutes:0} min), or delete {journalPath} to start afresh.");
     }
 
     return 1;
 }
 
 var history = host.Services.GetRequiredService<IRollbackHistory>();
-var audits = await history.GetRollbacksAsync(options.Targets[0].Id);
-var audit = audits.Count > 0 ? audits[^1] : null;
+var audits = await history.GetRollbacksAsync(targetId);
+var audit = audits.LastOrDefault(a => a.RollbackId == status.RollbackId);
 Console.WriteLine($"Outcome: {status.State} — {status.Message}");
 Console.WriteLine($"Deployment now runs {deployment.Version}, canary replicas {deployment.CanaryReplicas}.");
 if (audit is not null)
 {
-    Console.WriteLine($"Trigger: {audit.Trigger.Type} '{audit.Trigger.Reason}'");
+    Console.WriteLine($"Rolled back for: {audit.Trigger.Type} '{audit.Trigger.Reason}'");
     Console.WriteLine($"Measured: actual {audit.Trigger.ActualValue?.ToString("0.###", CultureInfo.InvariantCulture)}, threshold {audit.Trigger.Threshold?.ToString("0.###", CultureInfo.InvariantCulture)}, detected at {audit.Trigger.DetectedAt:HH:mm:ss}");
     Console.WriteLine($"Execution: {audit.Execution.Duration.TotalSeconds:0.0} s (budget {audit.Execution.Budget.TotalSeconds:0} s, {(audit.Execution.WithinBudget ? "within" : "OVER")}), requested by {audit.RequestedBy}, approved by {audit.ApprovedBy ?? "nobody (acknowledgement timed out)"}");
     foreach (var step in audit.Execution.Steps)
@@ -121,6 +128,9 @@ if (audit is not null)
     Console.WriteLine($"Verification: {(audit.Verification.Success ? "healthy" : "unhealthy")} — {audit.Verification.Summary}");
 }
 
-Console.WriteLine($"Audit record (journal): {Path.GetFullPath(options.Workflow.JournalPath)}");
-Console.WriteLine($"Evidence bundle: {status.EvidencePath ?? "(none)"}");
-return status.State == RollbackState.RolledBack ? 0 : 1;
+Console.WriteLine($"Audit record (journal): {journalPath}");
+var evidence = status.EvidencePath is { } path && File.Exists(path) ? new FileInfo(path) : null;
+Console.WriteLine(evidence is null
+    ? $"Evidence bundle: MISSING ({status.EvidencePath ?? "no path recorded"})"
+    : $"Evidence bundle: {evidence.FullName} ({evidence.Length:N0} bytes)");
+return status.State == RollbackState.RolledBack && evidence is not null ? 0 : 1;
