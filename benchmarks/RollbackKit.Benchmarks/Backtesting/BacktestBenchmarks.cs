@@ -25,7 +25,9 @@ public class BacktestBenchmarks
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IMetricHistorySource>(new SyntheticHistory());
+        var synthetic = new SyntheticHistory();
+        services.AddSingleton<IMetricHistorySource>(synthetic);
+        services.AddSingleton<IMetricSource>(synthetic);
         services.AddRollbackKit(Configure)
             .AddPlaybookStep("noop", static (_, _) => ValueTask.FromResult(StepResult.Success()))
             .AddBacktesting();
@@ -69,10 +71,16 @@ public class BacktestBenchmarks
         o.Triggers.Add(new TriggerDefinition { Name = "errors-and-saturation", Condition = "error_rate + saturation * 2 > 5", For = TimeSpan.FromSeconds(45) });
     }
 
-    /// <summary>Deterministic waves with occasional gaps, per query and target.</summary>
-    private sealed class SyntheticHistory : IMetricHistorySource
+    /// <summary>Deterministic waves with occasional gaps, per query and target (live: no data; only its history is replayed).</summary>
+    private sealed class SyntheticHistory : IMetricHistorySource, IMetricSource
     {
         public string Name => "synthetic";
+
+        public ValueTask QueryAsync(MetricQueryBatch batch, CancellationToken cancellationToken)
+        {
+            batch.SetNoDataForUnanswered();
+            return default;
+        }
 
         public ValueTask QueryRangeAsync(MetricHistory history, CancellationToken cancellationToken)
         {

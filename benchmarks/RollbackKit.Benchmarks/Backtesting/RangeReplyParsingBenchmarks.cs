@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
 using RollbackKit.Backtesting;
+using RollbackKit.Benchmarks.Prometheus;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus.Internal;
 
@@ -22,7 +22,7 @@ public class RangeReplyParsingBenchmarks
     private const int Steps = 5_760;
     private static readonly DateTimeOffset From = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(15);
-    private static readonly JsonSerializerOptions s_options = new() { Converters = { new SampleConverter() } };
+    private static readonly JsonSerializerOptions s_options = PrometheusReplyDtos.Options;
     private readonly byte[] _label = "deployment"u8.ToArray();
     private byte[] _json = [];
     private MetricHistory _history = null!;
@@ -97,56 +97,5 @@ public class RangeReplyParsingBenchmarks
         }
 
         return builder.Append("]}}").ToString();
-    }
-
-    private sealed class ResponseDto
-    {
-        [JsonPropertyName("status")]
-        public string? Status { get; set; }
-
-        [JsonPropertyName("data")]
-        public DataDto? Data { get; set; }
-    }
-
-    private sealed class DataDto
-    {
-        [JsonPropertyName("resultType")]
-        public string? ResultType { get; set; }
-
-        [JsonPropertyName("result")]
-        public List<SeriesDto>? Result { get; set; }
-    }
-
-    private sealed class SeriesDto
-    {
-        [JsonPropertyName("metric")]
-        public Dictionary<string, string>? Metric { get; set; }
-
-        [JsonPropertyName("values")]
-        public List<SampleDto>? Values { get; set; }
-    }
-
-    private sealed class SampleDto
-    {
-        public double Timestamp { get; set; }
-
-        public string? Value { get; set; }
-    }
-
-    /// <summary>Reads <c>[ts, "value"]</c> into a <see cref="SampleDto"/> with the value kept as a string.</summary>
-    private sealed class SampleConverter : JsonConverter<SampleDto>
-    {
-        public override SampleDto Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            reader.Read();
-            var timestamp = reader.GetDouble();
-            reader.Read();
-            var value = reader.GetString();
-            reader.Read();
-            return new SampleDto { Timestamp = timestamp, Value = value };
-        }
-
-        public override void Write(Utf8JsonWriter writer, SampleDto value, JsonSerializerOptions options) =>
-            throw new NotSupportedException();
     }
 }

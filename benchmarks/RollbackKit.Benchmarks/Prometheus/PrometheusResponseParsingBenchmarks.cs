@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
 using RollbackKit.Prometheus.Internal;
 
@@ -14,7 +13,7 @@ namespace RollbackKit.Benchmarks.Prometheus;
 [MemoryDiagnoser]
 public class PrometheusResponseParsingBenchmarks
 {
-    private static readonly JsonSerializerOptions s_options = new() { Converters = { new SampleConverter() } };
+    private static readonly JsonSerializerOptions s_options = PrometheusReplyDtos.Options;
     private readonly byte[] _label = "deployment"u8.ToArray();
     private readonly SummingSink _sink = new();
     private byte[] _json = [];
@@ -77,56 +76,5 @@ public class PrometheusResponseParsingBenchmarks
                 Sum += value;
             }
         }
-    }
-
-    private sealed class ResponseDto
-    {
-        [JsonPropertyName("status")]
-        public string? Status { get; set; }
-
-        [JsonPropertyName("data")]
-        public DataDto? Data { get; set; }
-    }
-
-    private sealed class DataDto
-    {
-        [JsonPropertyName("resultType")]
-        public string? ResultType { get; set; }
-
-        [JsonPropertyName("result")]
-        public List<SeriesDto>? Result { get; set; }
-    }
-
-    private sealed class SeriesDto
-    {
-        [JsonPropertyName("metric")]
-        public Dictionary<string, string>? Metric { get; set; }
-
-        [JsonPropertyName("value")]
-        public SampleDto? Value { get; set; }
-    }
-
-    private sealed class SampleDto
-    {
-        public double Timestamp { get; set; }
-
-        public string? Value { get; set; }
-    }
-
-    /// <summary>Reads <c>[ts, "value"]</c> into a <see cref="SampleDto"/> with the value kept as a string.</summary>
-    private sealed class SampleConverter : JsonConverter<SampleDto>
-    {
-        public override SampleDto Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            reader.Read();
-            var timestamp = reader.GetDouble();
-            reader.Read();
-            var value = reader.GetString();
-            reader.Read();
-            return new SampleDto { Timestamp = timestamp, Value = value };
-        }
-
-        public override void Write(Utf8JsonWriter writer, SampleDto value, JsonSerializerOptions options) =>
-            throw new NotSupportedException();
     }
 }

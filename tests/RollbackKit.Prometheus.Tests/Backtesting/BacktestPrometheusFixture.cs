@@ -48,28 +48,7 @@ public sealed class BacktestPrometheusFixture : IAsyncLifetime
             $"--web.listen-address=127.0.0.1:{Port}",
             "--log.level=warn",
         ]);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var ready = await Eventually.TrueAsync(async () =>
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException("prometheus exited:\n" + _process.Output);
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(BaseAddress, "-/ready"));
-                return response.IsSuccessStatusCode;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, TimeSpan.FromSeconds(60));
-        if (!ready)
-        {
-            throw new InvalidOperationException("prometheus did not become ready within 60s:\n" + _process.Output);
-        }
+        await PrometheusFixture.WaitReadyAsync(_process, BaseAddress);
     }
 
     public Task DisposeAsync()

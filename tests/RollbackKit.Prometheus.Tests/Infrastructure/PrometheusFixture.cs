@@ -87,17 +87,23 @@ public sealed class PrometheusFixture : IAsyncLifetime
             $"--web.listen-address=127.0.0.1:{Port}",
             "--log.level=warn",
         ]);
+        await WaitReadyAsync(_process, BaseAddress);
+    }
+
+    /// <summary>Waits up to 60 s for a started Prometheus to answer <c>/-/ready</c>; throws with its output when it exits or never does.</summary>
+    internal static async Task WaitReadyAsync(ExternalProcess process, Uri baseAddress)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var ready = await Eventually.TrueAsync(async () =>
         {
-            if (_process.HasExited)
+            if (process.HasExited)
             {
-                throw new InvalidOperationException("prometheus exited:\n" + _process.Output);
+                throw new InvalidOperationException("prometheus exited:\n" + process.Output);
             }
 
             try
             {
-                using var response = await http.GetAsync(new Uri(BaseAddress, "-/ready"));
+                using var response = await http.GetAsync(new Uri(baseAddress, "-/ready"));
                 return response.IsSuccessStatusCode;
             }
             catch (HttpRequestException)
@@ -111,7 +117,7 @@ public sealed class PrometheusFixture : IAsyncLifetime
         }, TimeSpan.FromSeconds(60));
         if (!ready)
         {
-            throw new InvalidOperationException("prometheus did not become ready within 60s:\n" + _process.Output);
+            throw new InvalidOperationException("prometheus did not become ready within 60s:\n" + process.Output);
         }
     }
 
