@@ -15,8 +15,11 @@ public sealed class PackageMetadataTests(PackedPackages packed)
     {
         Assert.NotEmpty(packed.Projects);
         var produced = Directory.GetFiles(packed.OutputDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        // A tool carries its PDBs inside the package (see ToolPackageTests): no symbol package for it.
         var expected = packed.Projects
-            .SelectMany(p => new[] { Path.GetFileName(packed.PackagePath(p)), Path.GetFileName(packed.SymbolPackagePath(p)) })
+            .SelectMany(p => packed.IsTool(p)
+                ? new[] { Path.GetFileName(packed.PackagePath(p)) }
+                : new[] { Path.GetFileName(packed.PackagePath(p)), Path.GetFileName(packed.SymbolPackagePath(p)) })
             .Order(StringComparer.Ordinal)
             .ToArray();
         Assert.Equal(expected, produced);
@@ -119,8 +122,27 @@ public sealed class PackageMetadataTests(PackedPackages packed)
         }
     }
 
+    [Fact]
+    public void Nuspec_PackageType_IsDotnetToolExactlyForTools()
+    {
+        Assert.Contains("RollbackKit.Cli", packed.Tools);
+        foreach (var project in packed.Projects)
+        {
+            using var package = packed.Open(packed.PackagePath(project));
+            var types = Element(Metadata(package), "packageTypes")?.Elements().Select(e => e.Attribute("name")?.Value ?? "").ToArray() ?? [];
+            if (packed.IsTool(project))
+            {
+                Assert.Equal(["DotnetTool"], types);
+            }
+            else
+            {
+                Assert.True(types.Length == 0, $"{project} is a library but declares package types {string.Join(' ', types)}");
+            }
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(ProjectData), MemberType = typeof(PackedPackages))]
+    [MemberData(nameof(LibraryProjectData), MemberType = typeof(PackedPackages))]
     public void Nuspec_Dependencies_AreShippedPackagesOrLibraries(string project)
     {
         using var package = packed.Open(packed.PackagePath(project));

@@ -68,8 +68,26 @@ public sealed class PackedPackages : IDisposable
     /// <summary>The Version set in Directory.Build.props.</summary>
     public string ExpectedVersion { get; }
 
+    /// <summary>The src projects packed as .NET tools (PackAsTool); every other one is a library package.</summary>
+    public IReadOnlyList<string> Tools => [.. Projects.Where(p => IsTool(RepositoryRoot, p))];
+
     /// <summary>The project names as xunit theory data, found on disk at discovery time.</summary>
     public static TheoryData<string> ProjectData => [.. ProjectNames(FindRepositoryRoot())];
+
+    /// <summary>The library packages (lib/net10.0/, symbols in a .snupkg).</summary>
+    public static TheoryData<string> LibraryProjectData =>
+        [.. ProjectNames(FindRepositoryRoot()).Where(p => !IsTool(FindRepositoryRoot(), p))];
+
+    /// <summary>The tool packages (tools/net10.0/any/, symbols inside the package).</summary>
+    public static TheoryData<string> ToolProjectData =>
+        [.. ProjectNames(FindRepositoryRoot()).Where(p => IsTool(FindRepositoryRoot(), p))];
+
+    /// <summary>A csproj property as written in the project file, or null.</summary>
+    public static string? ProjectProperty(string repositoryRoot, string project, string name) =>
+        XDocument.Load(Path.Combine(repositoryRoot, "src", project, project + ".csproj"))
+            .Descendants(name).SingleOrDefault()?.Value.Trim();
+
+    public bool IsTool(string project) => IsTool(RepositoryRoot, project);
 
     public string PackagePath(string id) => Path.Combine(OutputDirectory, $"{id}.{ExpectedVersion}.nupkg");
 
@@ -128,6 +146,9 @@ public sealed class PackedPackages : IDisposable
 
         throw new InvalidOperationException("RollbackKit.sln not found above " + AppContext.BaseDirectory);
     }
+
+    private static bool IsTool(string root, string project) =>
+        string.Equals(ProjectProperty(root, project, "PackAsTool"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static string[] ProjectNames(string root) =>
         [.. Directory.GetDirectories(Path.Combine(root, "src"))
