@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,10 @@ using RollbackKit.Workflow;
 // and the audit record and evidence bundle are written. Everything is simulated: no servers are needed.
 var regressAfter = TimeSpan.FromSeconds(args.Length > 0 && double.TryParse(args[0], CultureInfo.InvariantCulture, out var s) ? s : 5);
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// The content root is the current directory, so quickstart-output/ (journal and evidence) lands where the command runs;
+// the sample's own settings are read from beside the program, wherever it is started from.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false, reloadOnChange: false);
 var time = TimeProvider.System;
 var console = new Console2(time);
 var deployment = new SimulatedDeployment(time, regressAfter);

@@ -4,7 +4,7 @@ using RollbackKit.Telemetry;
 namespace RollbackKit.Internal;
 
 /// <summary>
-/// Instruments shared by the notification packages (Slack, PagerDuty), on the <c>RollbackKit</c> meter from
+/// Instruments shared by the notification packages (Slack, PagerDuty, Email), on the <c>RollbackKit</c> meter from
 /// <see cref="IMeterFactory"/> (which owns it). One source file compiled into each package, so both report the same
 /// instruments with the same tags.
 /// </summary>

@@ -33,7 +33,7 @@ public partial class ReadmeExampleTests
         Assert.Equal(
             ["drain canary traffic", "undo rollout (v2 -> v1)", "wait for rollout", "scale canary to 0"],
             host.Steps.Select(s => s.Name));
-        Assert.Equal("00:00:01", host.Steps[2].Settings["duration"]);
+        Assert.Equal("1s", host.Steps[2].Settings["duration"]);
         Assert.Contains(host.Notifications, n => n.Kind == RollbackEventKind.Escalated); // P1: nobody acknowledged within 5 s
         Assert.True(File.Exists(rollback.EvidencePath));
     }

@@ -30,6 +30,7 @@ internal sealed class EmailTestHost : IAsyncDisposable
             o.MonitorEnabled = false;
             o.Targets.Add(new TargetDefinition { Id = "payments/checkout", Labels = { ["namespace"] = "payments", ["name"] = "checkout" } });
             o.Workflow.JournalPath = Path.Combine(_dir, "journal.jsonl");
+            o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
         }).AddEmail(configure);
         Services = services.BuildServiceProvider();
         Failures = new MetricCollector<long>(Services.GetRequiredService<IMeterFactory>(), "RollbackKit", "rollbackkit.notifications");
