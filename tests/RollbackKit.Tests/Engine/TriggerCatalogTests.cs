@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -12,12 +13,6 @@ namespace RollbackKit.Tests.Engine;
 public partial class TriggerCatalogTests
 {
     private static readonly TimeSpan Horizon = TimeSpan.FromMinutes(30);
-
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     private static readonly Dictionary<string, Scenario> s_scenarios = new()
     {
@@ -133,7 +128,13 @@ public partial class TriggerCatalogTests
         var result = new Dictionary<string, RollbackKitOptions>(StringComparer.Ordinal);
         foreach (Match match in JsonBlock().Matches(text))
         {
-            var options = JsonSerializer.Deserialize<Section>(match.Groups[1].Value, s_json)!.RollbackKit;
+            // Bound the way a host binds it (strict, any duration form), not with a serializer the docs never meet.
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(match.Groups[1].Value));
+            var section = new ConfigurationBuilder().AddJsonStream(stream).Build().GetSection("RollbackKit");
+            var options = new RollbackKitOptions();
+            var errors = new List<string>();
+            RollbackKit.Internal.StrictConfigurationBinder.Bind(section, options, "RollbackKit", errors);
+            Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
             foreach (var trigger in options.Triggers)
             {
                 result.Add(trigger.Name, options);
@@ -159,7 +160,6 @@ public partial class TriggerCatalogTests
     [GeneratedRegex("```json\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex JsonBlock();
 
-    private sealed record Section(RollbackKitOptions RollbackKit);
 
     private sealed record Scenario(
         TimeSpan FiresAfter,
