@@ -46,6 +46,11 @@ public static class SlackRollbackKitBuilderExtensions
 
     private static void AddSlackServices(IServiceCollection services)
     {
+        if (services.Any(static d => d.ServiceType == typeof(SlackApiClient)))
+        {
+            return;
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         AddHttpClient(services, SlackApiClient.HttpClientName);
         services.TryAddSingleton<IntegrationMetrics>();
@@ -58,7 +63,10 @@ public static class SlackRollbackKitBuilderExtensions
 
     private static void AddHttpClient(IServiceCollection services, string name)
     {
-        // No default HttpClient logging: request URIs (incoming webhook URLs, response URLs) carry secrets.
-        services.AddHttpClient(name, static client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        // No default HttpClient logging: request URIs (incoming webhook URLs, response URLs) carry secrets. The resilience
+        // handler retries GET lookups only; message posts keep their own pipeline (see SlackLookupRetryHandler).
+        services.AddHttpClient(name, static client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
+            .AddResilienceHandler(SlackLookupRetryHandler.PipelineName, SlackLookupRetryHandler.Configure);
     }
 }
