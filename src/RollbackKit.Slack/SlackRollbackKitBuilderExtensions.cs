@@ -46,11 +46,6 @@ public static class SlackRollbackKitBuilderExtensions
 
     private static void AddSlackServices(IServiceCollection services)
     {
-        if (services.Any(static d => d.ServiceType == typeof(SlackApiClient)))
-        {
-            return;
-        }
-
         services.TryAddSingleton(TimeProvider.System);
         AddHttpClient(services, SlackApiClient.HttpClientName);
         services.TryAddSingleton<IntegrationMetrics>();
@@ -63,10 +58,7 @@ public static class SlackRollbackKitBuilderExtensions
 
     private static void AddHttpClient(IServiceCollection services, string name)
     {
-        // No default HttpClient logging: request URIs (incoming webhook URLs, response URLs) carry secrets. The resilience
-        // handler retries GET lookups only; message posts keep their own pipeline (see SlackLookupRetryHandler).
-        services.AddHttpClient(name, static client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .RemoveAllLoggers()
-            .AddResilienceHandler(SlackLookupRetryHandler.PipelineName, SlackLookupRetryHandler.Configure);
+        // No default HttpClient logging: request URIs (incoming webhook URLs, response URLs) carry secrets.
+        services.AddHttpClient(name, static client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
     }
 }

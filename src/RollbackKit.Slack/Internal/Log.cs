@@ -67,7 +67,4 @@ internal static partial class Log
 
     [LoggerMessage(5008, LogLevel.Warning, "Recording or reading the Slack thread of rollback {RollbackId} in the journal failed ({ExceptionType})")]
     public static partial void SlackStateFailed(ILogger logger, string rollbackId, string exceptionType);
-
-    [LoggerMessage(5040, LogLevel.Warning, "Slack lookup {Operation} retry {Attempt} after {Status}, waiting {DelaySeconds}s")]
-    public static partial void SlackLookupRetrying(ILogger logger, string operation, int attempt, string status, double delaySeconds);
 }

@@ -11,12 +11,6 @@ namespace RollbackKit.Slack.Internal;
 /// <see cref="SlackOptions.MinimumMessageInterval"/>) and the pipeline waits exactly that long on the
 /// <see cref="TimeProvider"/> before the next attempt.
 /// </summary>
-/// <remarks>
-/// Not a resilience handler on the named client (<see cref="SlackLookupRetryHandler"/> retries GET lookups only): a
-/// handler resends the same request, whereas a message post decides between attempts (the next attempt is rebuilt,
-/// the wait is the channel's pacing as well as the backoff, a Slack-level <c>ratelimited</c> in a 200 body is retried,
-/// and an <c>ok:false</c> rejection is not), and an <c>incoming_webhook</c> or <c>response_url</c> POST is not idempotent.
-/// </remarks>
 internal static class SlackRetryPipeline
 {
     /// <summary>The context property an attempt sets to the wait before the next attempt.</summary>
