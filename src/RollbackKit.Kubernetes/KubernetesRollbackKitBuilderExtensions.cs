@@ -124,7 +124,6 @@ public static class KubernetesRollbackKitBuilderExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KubernetesOptions>, KubernetesContentRootSetup>());
         services.AddSingleton(sp => new KubernetesApi(
             sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),

@@ -46,18 +46,10 @@ public static class PagerDutyRollbackKitBuilderExtensions
 
     private static void AddPagerDutyServices(IServiceCollection services)
     {
-        if (services.Any(static d => d.ServiceType == typeof(INotifier) && d.ImplementationType == typeof(PagerDutyNotifier)))
-        {
-            return;
-        }
-
         services.TryAddSingleton(TimeProvider.System);
 
-        // No default HttpClient logging: request URIs and bodies carry the routing key. Retries (429, 5xx, transport
-        // errors, attempt timeouts) are the client's resilience handler, on the registered TimeProvider.
-        services.AddHttpClient(PagerDutyNotifier.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .RemoveAllLoggers()
-            .AddResilienceHandler(PagerDutyRetryHandler.PipelineName, PagerDutyRetryHandler.Configure);
+        // No default HttpClient logging: request URIs and bodies carry the routing key.
+        services.AddHttpClient(PagerDutyNotifier.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
         services.TryAddSingleton<IntegrationMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());
