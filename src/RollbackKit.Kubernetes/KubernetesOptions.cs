@@ -9,7 +9,10 @@ public sealed class KubernetesOptions
     /// <summary>API server URL (for example <c>https://kubernetes.default.svc</c>). Default: unset, use the kubeconfig or in-cluster config.</summary>
     public Uri? Server { get; set; }
 
-    /// <summary>Path of a kubeconfig file. Default: unset (in-cluster config when running in a pod, else <c>~/.kube/config</c>).</summary>
+    /// <summary>
+    /// Path of a kubeconfig file; a relative path is resolved against the host's content root (<c>IHostEnvironment.ContentRootPath</c>).
+    /// Default: unset (in-cluster config when running in a pod, else <c>~/.kube/config</c>).
+    /// </summary>
     public string? KubeconfigPath { get; set; }
 
     /// <summary>Kubeconfig context to use. Default: the current context.</summary>

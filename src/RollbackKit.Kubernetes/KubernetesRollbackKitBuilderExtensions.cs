@@ -124,6 +124,7 @@ public static class KubernetesRollbackKitBuilderExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KubernetesOptions>, KubernetesContentRootSetup>());
         services.AddSingleton(sp => new KubernetesApi(
             sp.GetRequiredService<IOptions<KubernetesOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
