@@ -78,6 +78,8 @@ public sealed class WebhookServer : IAsyncDisposable
                 o.MonitorEnabled = false;
                 o.Targets.Add(new TargetDefinition { Id = "payments/checkout", Labels = { ["namespace"] = "payments", ["name"] = "checkout" } });
                 o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
+                // A journal of its own: test classes run in parallel, and two hosts on one file refuse each other at start.
+                o.Workflow.JournalPath = Path.Combine(Path.GetTempPath(), "rollbackkit-aspnetcore-tests", Guid.NewGuid().ToString("N"), "journal.jsonl");
             })
             .AddWebhookEndpoints(o => o.MaxBodyBytes = maxBodyBytes)
             .AddPolicyBreachWebhook(o => o.Secret = WebhookRequests.PolicySecret)

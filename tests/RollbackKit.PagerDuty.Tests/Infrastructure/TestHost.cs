@@ -23,6 +23,8 @@ internal static class TestHost
             o.Targets.Add(new TargetDefinition { Id = "payments/checkout", Labels = { ["namespace"] = "payments", ["name"] = "checkout" } });
             o.Targets.Add(new TargetDefinition { Id = "search/api", Labels = { ["namespace"] = "search", ["name"] = "api" } });
             o.Playbook.Steps.Add(new RollbackKit.Playbooks.PlaybookStepDefinition { Type = "delay", Settings = { ["duration"] = "0s" } });
+            // A journal of its own: test classes run in parallel, and two hosts on one file refuse each other at start.
+            o.Workflow.JournalPath = Path.Combine(Path.GetTempPath(), "rollbackkit-pagerduty-tests", Guid.NewGuid().ToString("N"), "journal.jsonl");
         });
         configure(builder);
         more?.Invoke(services);
