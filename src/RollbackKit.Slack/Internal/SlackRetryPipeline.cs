@@ -11,6 +11,13 @@ namespace RollbackKit.Slack.Internal;
 /// <see cref="SlackOptions.MinimumMessageInterval"/>) and the pipeline waits exactly that long on the
 /// <see cref="TimeProvider"/> before the next attempt.
 /// </summary>
+/// <remarks>
+/// Not a resilience handler on the named client: a handler resends the same request, whereas a message post decides
+/// between attempts (the message is rebuilt, the wait is the channel's pacing as well as the backoff, a Slack-level
+/// <c>ratelimited</c> in a 200 body is retried and an <c>ok:false</c> rejection is not), and webhook or
+/// <c>response_url</c> POSTs are not idempotent. GET lookups have no handler either: an approver-group lookup runs
+/// while an interaction waits for its answer, and retry waits on the registered clock would hold that answer.
+/// </remarks>
 internal static class SlackRetryPipeline
 {
     /// <summary>The context property an attempt sets to the wait before the next attempt.</summary>
