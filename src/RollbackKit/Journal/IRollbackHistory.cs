@@ -26,6 +26,18 @@ public sealed class RollbackStatistics
 
     /// <summary>Mean time from detection to a verified rollback, over succeeded rollbacks.</summary>
     public TimeSpan? MeanTimeToRollback { get; init; }
+
+    /// <summary>95th percentile (nearest rank) of the time to detect, over the same rollbacks as <see cref="MeanTimeToDetect"/>.</summary>
+    public TimeSpan? P95TimeToDetect { get; init; }
+
+    /// <summary>95th percentile (nearest rank) of the time to roll back, over the same rollbacks as <see cref="MeanTimeToRollback"/>.</summary>
+    public TimeSpan? P95TimeToRollback { get; init; }
+
+    /// <summary>Finished rollbacks requested by a person (manual requests).</summary>
+    public int Manual { get; init; }
+
+    /// <summary>Finished rollbacks requested by anything else (triggers, incidents, policy breaches, alerts).</summary>
+    public int Automatic { get; init; }
 }
 
 /// <summary>Queries over the journal's audit records.</summary>
