@@ -32,4 +32,16 @@ internal static partial class Log
 
     [LoggerMessage(7012, LogLevel.Information, "Webhook '{Handler}' requested a rollback of {TargetId}: {Status}")]
     public static partial void WebhookDispatched(ILogger logger, string handler, string targetId, DispatchStatus status);
+
+    [LoggerMessage(7100, LogLevel.Warning, "Management API: manual rollback of {Target} by {Caller}: rollback {RollbackId} (joined: {Joined})")]
+    public static partial void ApiRollbackRequested(ILogger logger, string target, string caller, string rollbackId, bool joined);
+
+    [LoggerMessage(7101, LogLevel.Warning, "Management API: automatic rollback of {Target} set to {Enabled} by {Caller}")]
+    public static partial void ApiAutoRollbackChanged(ILogger logger, string target, bool enabled, string caller);
+
+    [LoggerMessage(7102, LogLevel.Warning, "Management API: rollback {RollbackId} {Decision} by {Caller}")]
+    public static partial void ApiDecided(ILogger logger, string rollbackId, string decision, string caller);
+
+    [LoggerMessage(7103, LogLevel.Information, "Management API: request about {Subject} answered {Status}: {Detail}")]
+    public static partial void ApiRefused(ILogger logger, string subject, int status, string detail);
 }

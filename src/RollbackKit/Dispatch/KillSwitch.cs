@@ -11,10 +11,14 @@ namespace RollbackKit.Dispatch;
 /// </summary>
 internal sealed class KillSwitch
 {
+    /// <summary>The journal's target id for the global switch.</summary>
+    public const string GlobalKey = "*";
+
     private readonly Dictionary<string, bool> _configured;
     private readonly ConcurrentDictionary<string, bool> _overrides = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _pointOfNoReturn = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, KillSwitchChange> _changes = new(StringComparer.Ordinal);
     private volatile bool _enabled;
 
     public KillSwitch(IOptions<DispatchOptions> options, ILogger<KillSwitch> logger)
@@ -71,9 +75,47 @@ internal sealed class KillSwitch
         return !_configured.TryGetValue(targetId, out var configured) || configured;
     }
 
+    /// <summary>Applies an operator's change (or one replayed from the journal) and remembers who made it and why.</summary>
+    public void Apply(KillSwitchChange change)
+    {
+        if (change.TargetId is { } targetId)
+        {
+            SetTarget(targetId, change.Enabled);
+            _changes[targetId] = change;
+        }
+        else
+        {
+            SetGlobal(change.Enabled);
+            _changes[GlobalKey] = change;
+        }
+    }
+
+    /// <summary>The last operator change of the global switch, or <see langword="null"/>.</summary>
+    public KillSwitchChange? GlobalChange => _changes.TryGetValue(GlobalKey, out var change) ? change : null;
+
+    /// <summary>The targets whose switch an operator set, with the value set.</summary>
+    public Dictionary<string, bool> Overrides() => new(_overrides, StringComparer.Ordinal);
+
+    /// <summary>Who turned automatic rollback of the target off and why, when an operator did; else <see langword="null"/>.</summary>
+    public string? DescribeOff(string targetId)
+    {
+        var change = !_enabled ? GlobalChange : _changes.TryGetValue(targetId, out var target) && !target.Enabled ? target : null;
+        return change is { Enabled: false }
+            ? $"turned off by {change.ChangedBy} at {change.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: {change.Reason}"
+            : null;
+    }
+
     /// <summary>Marks the target as past (or no longer past) its point of no return.</summary>
     public void SetPointOfNoReturn(string targetId, bool passed) => _pointOfNoReturn[targetId] = passed;
 
     /// <summary>Whether the target is past its point of no return.</summary>
     public bool IsPastPointOfNoReturn(string targetId) => _pointOfNoReturn.TryGetValue(targetId, out var passed) && passed;
 }
+
+/// <summary>An operator's change of a kill switch.</summary>
+/// <param name="TargetId">The target, or <see langword="null"/> for the global switch.</param>
+/// <param name="Enabled">Whether automatic rollback is enabled after the change.</param>
+/// <param name="ChangedBy">Who.</param>
+/// <param name="Reason">Why.</param>
+/// <param name="At">When.</param>
+internal sealed record KillSwitchChange(string? TargetId, bool Enabled, string ChangedBy, string Reason, DateTimeOffset At);

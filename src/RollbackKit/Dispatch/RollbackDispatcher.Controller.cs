@@ -10,6 +10,15 @@ internal sealed partial class RollbackDispatcher
 {
     public bool AutoRollbackEnabled => _killSwitch.GlobalEnabled;
 
+    /// <summary>What this process knows about rollbacks (for the operator console).</summary>
+    internal RollbackRegistry Registry => _registry;
+
+    /// <summary>The kill switches (for the operator console).</summary>
+    internal KillSwitch KillSwitch => _killSwitch;
+
+    /// <summary>The journal writer (for the operator console).</summary>
+    internal JournalRecorder JournalRecorder => Journal;
+
     public ValueTask<DispatchResult> RollbackAsync(string targetId, string reason, string requestedBy, CancellationToken cancellationToken = default) =>
         RollbackAsync(targetId, reason, requestedBy, force: false, cancellationToken);
 
@@ -171,6 +180,14 @@ internal sealed partial class RollbackDispatcher
             foreach (var (targetId, finished) in LastFinished(entries))
             {
                 _registry.Runtime(targetId).LastFinished = finished;
+            }
+
+            foreach (var entry in entries)
+            {
+                if (entry is { Kind: JournalEntryKind.AutoRollbackChanged, Enabled: { } on })
+                {
+                    _killSwitch.Apply(new KillSwitchChange(entry.TargetId == KillSwitch.GlobalKey ? null : entry.TargetId, on, entry.Actor ?? "unknown", entry.Message ?? string.Empty, entry.Timestamp));
+                }
             }
 
             _deduplication.Purge(force: true);

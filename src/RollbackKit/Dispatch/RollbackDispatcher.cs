@@ -139,10 +139,12 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     private async ValueTask<DispatchResult> AdmitAsync(RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
     {
         var targetId = target.Id;
-        var screen = _admission.Screen(request, _killSwitch.IsEnabled(targetId), _killSwitch.IsPastPointOfNoReturn(targetId));
+        var enabled = _killSwitch.IsEnabled(targetId);
+        var screen = _admission.Screen(request, enabled, _killSwitch.IsPastPointOfNoReturn(targetId));
         if (screen.Verdict == AdmissionVerdict.Alert)
         {
-            return await AlertAsync(request, screen.Reason!, cancellationToken).ConfigureAwait(false);
+            var reason = !enabled && AdmissionPolicy.IsAutomatic(request) && _killSwitch.DescribeOff(targetId) is { } who ? $"{screen.Reason} (kill switch {who})" : screen.Reason!;
+            return await AlertAsync(request, reason, cancellationToken).ConfigureAwait(false);
         }
 
         var runtime = _registry.Runtime(targetId);

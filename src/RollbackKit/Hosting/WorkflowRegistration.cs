@@ -114,6 +114,14 @@ internal static class WorkflowRegistration
             Logger<RollbackDispatcher>(sp)));
         services.TryAddSingleton<IRollbackDispatcher>(static sp => sp.GetRequiredService<RollbackDispatcher>());
         services.TryAddSingleton<IRollbackController>(static sp => sp.GetRequiredService<RollbackDispatcher>());
+        services.TryAddSingleton<Operations.IOperatorConsole>(static sp => new Operations.OperatorConsole(
+            sp.GetRequiredService<RollbackDispatcher>(),
+            sp.GetRequiredService<IRollbackTargetCatalog>(),
+            RollbackKitCoreRegistration.Targets(Options<RollbackKitOptions>(sp).Value),
+            sp.GetRequiredService<PlaybookCatalog>(),
+            sp.GetService<Monitoring.IMonitorExplainer>(),
+            sp.GetRequiredService<IApprovalGate>(),
+            Logger<Operations.OperatorConsole>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackWorkflowHostedService>(static sp => new RollbackWorkflowHostedService(
             sp.GetRequiredService<RollbackDispatcher>(),
             Options<WorkflowOptions>(sp),

@@ -50,6 +50,13 @@ public enum JournalEntryKind
     /// <see cref="JournalEntry.Actor"/> names the notifier), for example a Slack thread or an open PagerDuty incident.
     /// </summary>
     NotifierState = 30,
+
+    /// <summary>
+    /// An operator turned automatic rollback on or off (the kill switch): <see cref="JournalEntry.Enabled"/> is the new value,
+    /// <see cref="JournalEntry.Actor"/> who, <see cref="JournalEntry.Message"/> why; <see cref="JournalEntry.TargetId"/> is the
+    /// target, or <c>*</c> for the global switch. Replayed at start, so a switch turned off stays off after a restart.
+    /// </summary>
+    AutoRollbackChanged = 40,
 }
 
 /// <summary>One append-only journal record.</summary>
@@ -103,6 +110,9 @@ public sealed class JournalEntry
     /// Never secrets: only ids such as a Slack thread's channel and <c>ts</c> or a PagerDuty <c>dedup_key</c>.
     /// </summary>
     public IReadOnlyDictionary<string, string>? NotifierValues { get; init; }
+
+    /// <summary>For <see cref="JournalEntryKind.AutoRollbackChanged"/>: whether automatic rollback is enabled after the change.</summary>
+    public bool? Enabled { get; init; }
 }
 
 /// <summary>

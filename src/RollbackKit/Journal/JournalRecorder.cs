@@ -31,6 +31,20 @@ internal sealed class JournalRecorder(IRollbackJournal journal, TimeProvider tim
             },
             cancellationToken);
 
+    /// <summary>An operator changed the kill switch of <paramref name="targetId"/> (<c>*</c> = global).</summary>
+    public ValueTask AutoRollbackChangedAsync(string targetId, bool enabled, string changedBy, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        journal.AppendAsync(
+            new JournalEntry
+            {
+                Timestamp = at,
+                Kind = JournalEntryKind.AutoRollbackChanged,
+                TargetId = targetId,
+                Enabled = enabled,
+                Actor = changedBy,
+                Message = reason,
+            },
+            cancellationToken);
+
     /// <summary>A request for a target that is already being rolled back (here or by another process when <paramref name="rollbackId"/> is null).</summary>
     public ValueTask JoinedAsync(string? rollbackId, RollbackRequest request, string message, CancellationToken cancellationToken) =>
         Append(JournalEntryKind.Joined, rollbackId, request, message, cancellationToken);

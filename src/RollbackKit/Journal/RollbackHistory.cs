@@ -27,7 +27,9 @@ internal sealed class RollbackHistory(IRollbackJournal journal) : IRollbackHisto
     public async ValueTask<RollbackStatistics> GetStatisticsAsync(string? targetId = null, DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
     {
         var records = await GetRollbacksAsync(targetId, since, until, cancellationToken).ConfigureAwait(false);
-        int succeeded = 0, failed = 0, rejected = 0, detectCount = 0;
+        int succeeded = 0, failed = 0, rejected = 0, detectCount = 0, manual = 0;
+        var detectTimes = new List<TimeSpan>();
+        var rollbackTimes = new List<TimeSpan>();
         double detectTicks = 0, rollbackTicks = 0;
         var causes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var record in records)
@@ -37,6 +39,7 @@ internal sealed class RollbackHistory(IRollbackJournal journal) : IRollbackHisto
                 case RollbackState.RolledBack:
                     succeeded++;
                     rollbackTicks += (record.Execution.CompletedAt - record.Trigger.DetectedAt).Ticks;
+                    rollbackTimes.Add(record.Execution.CompletedAt - record.Trigger.DetectedAt);
                     break;
                 case RollbackState.RollbackFailed:
                     failed++;
@@ -50,9 +53,15 @@ internal sealed class RollbackHistory(IRollbackJournal journal) : IRollbackHisto
                 ? name
                 : record.Trigger.Type.ToString();
             causes[cause] = causes.GetValueOrDefault(cause) + 1;
+            if (record.Trigger.Type == RollbackTriggerType.Manual)
+            {
+                manual++;
+            }
+
             if (record.Trigger.FirstFailedAt is { } first)
             {
                 detectTicks += (record.Trigger.DetectedAt - first).Ticks;
+                detectTimes.Add(record.Trigger.DetectedAt - first);
                 detectCount++;
             }
         }
@@ -67,6 +76,23 @@ internal sealed class RollbackHistory(IRollbackJournal journal) : IRollbackHisto
             Causes = causes,
             MeanTimeToDetect = detectCount == 0 ? null : TimeSpan.FromTicks((long)(detectTicks / detectCount)),
             MeanTimeToRollback = succeeded == 0 ? null : TimeSpan.FromTicks((long)(rollbackTicks / succeeded)),
+            P95TimeToDetect = Percentile95(detectTimes),
+            P95TimeToRollback = Percentile95(rollbackTimes),
+            Manual = manual,
+            Automatic = records.Count - manual,
         };
+    }
+
+    /// <summary>The 95th percentile by nearest rank (the smallest value with at least 95 % of the values at or below it).</summary>
+    internal static TimeSpan? Percentile95(List<TimeSpan> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        var rank = (int)Math.Ceiling(0.95 * values.Count);
+        return values[Math.Clamp(rank, 1, values.Count) - 1];
     }
 }

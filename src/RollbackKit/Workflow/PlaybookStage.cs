@@ -32,6 +32,7 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
 
         await recorder.TransitionAsync(run, RollbackState.RollingBack, run.Resumed && run.CompletedSteps.Count > 0 ? $"resuming after {run.CompletedSteps.Count} completed steps" : null, cancellationToken).ConfigureAwait(false);
         run.Budget = playbook.Budget;
+        run.StepCount = playbook.Steps.Count;
         run.PlaybookStartedAt = time.GetUtcNow();
         run.PlaybookStartTimestamp = time.GetTimestamp();
         metrics.RollbackStarted(run.Request);
@@ -65,7 +66,11 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
                 }
             }
 
+            run.CurrentStepName = step.Name;
+            run.CurrentStepIndex = step.Index;
             var record = await RunStepAsync(run, step, cancellationToken).ConfigureAwait(false);
+            run.CurrentStepIndex = -1;
+            run.CurrentStepName = null;
             if (!record.Succeeded && !step.Definition.ContinueOnFailure)
             {
                 run.PlaybookDuration = time.GetElapsedTime(run.PlaybookStartTimestamp);

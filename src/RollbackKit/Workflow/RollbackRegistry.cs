@@ -87,6 +87,9 @@ internal sealed class RollbackRegistry
         return list;
     }
 
+    /// <summary>The runs pending or running, with their live progress.</summary>
+    public WorkflowRun[] ActiveRuns() => [.. _runs.Values];
+
     /// <summary>A run pending or running.</summary>
     public bool TryGetRun(string rollbackId, out WorkflowRun run) => _runs.TryGetValue(rollbackId, out run!);
 

@@ -69,6 +69,9 @@ internal sealed class VerificationStage
                 passed++;
             }
 
+            run.ChecksPassed = passed;
+            run.ChecksTotal = total;
+
             run.Evidence.Add($"verification/check-{total}.txt", $"at: {time.GetUtcNow():O}\nhealthy: {last.Healthy}\n{last.Summary}\n{string.Join('\n', (last.Values ?? []).Select(v => $"{v.Name} = {v.Value}"))}");
             var elapsed = time.GetElapsedTime(start);
             if (elapsed >= window)

@@ -69,6 +69,21 @@ internal sealed class WorkflowRun
 
     public VerificationRecord? Verification { get; set; }
 
+    /// <summary>The step running now, from 0; -1 when none runs.</summary>
+    public int CurrentStepIndex { get; set; } = -1;
+
+    /// <summary>The name of the step running now.</summary>
+    public string? CurrentStepName { get; set; }
+
+    /// <summary>How many steps the playbook has, once it started.</summary>
+    public int StepCount { get; set; }
+
+    /// <summary>Verification checks made so far.</summary>
+    public int ChecksTotal { get; set; }
+
+    /// <summary>Verification checks that passed so far.</summary>
+    public int ChecksPassed { get; set; }
+
     public string? Message { get; set; }
 
     public string? EvidencePath { get; set; }
