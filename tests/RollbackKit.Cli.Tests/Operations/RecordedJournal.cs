@@ -86,6 +86,7 @@ internal static class RecordedJournal
 
         var copy = Path.Combine(Path.GetTempPath(), "rbk-cli-journal-" + Guid.NewGuid().ToString("N")[..12] + ".jsonl");
         File.Copy(host.Options.Workflow.JournalPath, copy);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(copy);
         return (copy, [rollbacks.Single(static r => r.Request.Target.Id == AutomaticTarget).RollbackId, rollbacks.Single(static r => r.Request.Target.Id == ManualTarget).RollbackId]);
     }
 }

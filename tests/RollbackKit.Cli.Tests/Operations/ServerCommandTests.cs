@@ -195,6 +195,16 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StatusWatch_CtrlC_StopsTheWatchWithExitCode0()
+    {
+        var run = await OperatorCli.InterruptAsync(_server.Environment, "No active rollback.", "status", "--watch");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Automatic rollback: ON", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("cancelled", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Commands_ServerDown_Exit3AndMissingServer_Exits2()
     {
         var down = await OperatorCli.RunAsync("status", "--server", "http://127.0.0.1:9/rollbackkit");
