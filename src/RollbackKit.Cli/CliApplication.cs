@@ -10,7 +10,17 @@ namespace RollbackKit.Cli;
 internal static class CliApplication
 {
     /// <summary>The commands, in the order <c>--help</c> lists them.</summary>
-    private static ICliCommand[] Commands => [new BacktestCommand()];
+    private static ICliCommand[] Commands =>
+    [
+        new BacktestCommand(),
+        new RollbackCommand(),
+        new ApproveCommand(),
+        new HoldCommand(),
+        new KillSwitchCommand(),
+        new StatusCommand(),
+        new HistoryCommand(),
+        new StatsCommand(),
+    ];
 
     public static RootCommand CreateRootCommand()
     {

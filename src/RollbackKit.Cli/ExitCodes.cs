@@ -18,6 +18,20 @@ internal static class ExitCodes
     /// <summary>3: the metric source (Prometheus) is unreachable or answered with errors.</summary>
     public const int SourceFailed = 3;
 
+    /// <summary>4: the server refused the caller (401 Unauthorized or 403 Forbidden): no or a wrong ROLLBACKKIT_TOKEN.</summary>
+    public const int ServerRefused = 4;
+
+    /// <summary>5: the server refused the request by policy (409 Conflict: cooldown, attempts exhausted, ...); the message says why.</summary>
+    public const int RefusedByPolicy = 5;
+
+    /// <summary>6: not found (404): an unknown rollback id, or no approval pending for it.</summary>
+    public const int NotFound = 6;
+
+    /// <summary>The exit codes of the operator commands (rollback, approve, hold, kill-switch, status, history, stats).</summary>
+    public const string OperationsHelpText =
+        "Exit codes: 0 done, 1 unexpected failure, 2 bad arguments (or a journal file that does not exist), 3 server unreachable, " +
+        "4 server refused the credentials (401/403), 5 request refused by policy (409, e.g. cooldown), 6 not found (404).";
+
     /// <summary>The text appended to <c>--help</c>.</summary>
     public const string HelpText =
         "Exit codes: 0 ran (whether or not a trigger fired), 1 unexpected failure, " +

@@ -70,10 +70,9 @@ internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
 
     public async ValueTask<IReadOnlyList<JournalEntry>> ReadAsync(string? targetId = null, CancellationToken cancellationToken = default)
     {
-        var result = new List<JournalEntry>();
         if (!File.Exists(_path))
         {
-            return result;
+            return [];
         }
 
         byte[] content;
@@ -89,7 +88,24 @@ internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
             _gate.Release();
         }
 
-        var span = content.AsSpan();
+        var problems = new List<JournalLineProblem>();
+        var result = Parse(content, targetId, problems);
+        foreach (var problem in problems)
+        {
+            Quarantine.Quarantine(_path, problem.Line, problem.Content, problem.Reason);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Parses journal bytes into entries (of <paramref name="targetId"/> only, when given). A line that is not a valid record is
+    /// left out and added to <paramref name="problems"/> with its number and the reason; nothing is written anywhere.
+    /// </summary>
+    internal static List<JournalEntry> Parse(ReadOnlySpan<byte> content, string? targetId, List<JournalLineProblem> problems)
+    {
+        var result = new List<JournalEntry>();
+        var span = content;
         var lineNumber = 0;
         while (!span.IsEmpty)
         {
@@ -118,7 +134,7 @@ internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
 
             if (reason is not null)
             {
-                Quarantine.Quarantine(_path, lineNumber, line, reason);
+                problems.Add(new JournalLineProblem(lineNumber, reason, line.ToArray()));
                 continue;
             }
 
@@ -169,6 +185,12 @@ internal sealed class FileRollbackJournal : IRollbackJournal, IDisposable
         }
     }
 }
+
+/// <summary>A journal line that is not a valid record.</summary>
+/// <param name="Line">The line number, from 1.</param>
+/// <param name="Reason">Why it cannot be used.</param>
+/// <param name="Content">The line's bytes, without the line break.</param>
+internal readonly record struct JournalLineProblem(int Line, string Reason, byte[] Content);
 
 internal static class Utf8SpanExtensions
 {
