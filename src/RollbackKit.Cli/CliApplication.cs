@@ -10,7 +10,13 @@ namespace RollbackKit.Cli;
 internal static class CliApplication
 {
     /// <summary>The commands, in the order <c>--help</c> lists them.</summary>
-    private static ICliCommand[] Commands => [new BacktestCommand()];
+    private static ICliCommand[] Commands =>
+    [
+        new BacktestCommand(),
+        new ValidateCommand(),
+        new PlanCheckCommand(),
+        new DrillCommand(),
+    ];
 
     public static RootCommand CreateRootCommand()
     {

@@ -22,4 +22,16 @@ internal static class ExitCodes
     public const string HelpText =
         "Exit codes: 0 ran (whether or not a trigger fired), 1 unexpected failure, " +
         "2 bad arguments or configuration (the message names the key path), 3 Prometheus unreachable or answering errors.";
+
+    /// <summary>4: the server refused the caller (HTTP 401 or 403): no or a wrong <c>ROLLBACKKIT_TOKEN</c>, or not allowed.</summary>
+    public const int ServerRefused = 4;
+
+    /// <summary>5: the request was refused by policy (HTTP 409, for example the cooldown after a rollback); the message says why.</summary>
+    public const int RequestRefused = 5;
+
+    /// <summary>6: not found (HTTP 404): an unknown rollback id, or no approval pending for it.</summary>
+    public const int NotFound = 6;
+
+    /// <summary>7: <c>plan check</c> found a check that fails, or a <c>drill</c> did not roll back and verify within budget.</summary>
+    public const int ProblemsFound = 7;
 }
