@@ -16,13 +16,22 @@ internal static class DrillAction
 {
     public const string Reason = "drill";
 
+    /// <summary>How long notifiers may at least keep delivering after the drill ended, so that the report shows every delivery.</summary>
+    private static readonly TimeSpan MinimumDrain = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(DrillSettings settings, InvocationConfiguration invocation, CancellationToken cancellationToken)
     {
         var console = PlanConsole.Create(invocation.Output);
         var log = new NotificationLog();
         var requestedBy = "drill:" + UserName();
         DrillReport report;
-        var host = ApplicationHost.Build(settings.ConfigFile, settings.Section, JournalUse.Configured, log.Decorate);
+        var host = ApplicationHost.Build(settings.ConfigFile, settings.Section, JournalUse.Configured, services =>
+        {
+            log.Decorate(services);
+
+            // The report lists what every notifier sent: give them time to deliver the last events when the drill ends.
+            services.PostConfigure<RollbackKitOptions>(static o => o.Workflow.NotifierDrainTimeout = TimeSpan.FromTicks(Math.Max(o.Workflow.NotifierDrainTimeout.Ticks, MinimumDrain.Ticks)));
+        });
         await using (host.ConfigureAwait(false))
         {
             var problems = StartupChecks.Run(host);
@@ -142,7 +151,7 @@ internal static class DrillAction
         }
 
         console.Write(table);
-        console.MarkupLineInterpolated($"{(report.Passed ? "[green]drill passed[/]" : "[red]drill failed[/]")}: {report.Verdict}");
+        console.MarkupLine((report.Passed ? "[green]drill passed[/]: " : "[red]drill failed[/]: ") + Markup.Escape(report.Verdict));
     }
 
     private static string DefaultFileName(string target, DateTimeOffset startedAt)

@@ -72,6 +72,7 @@ internal sealed class DrillProgress(IAnsiConsole console, int stepCount, TimePro
     {
         RollbackEventKind.StepCompleted => string.Create(CultureInfo.InvariantCulture,
             $"step {_steps}/{stepCount} '{e.StepName}' {(e.StepSucceeded == false ? "failed" : "succeeded")}{(e.Duration is { } d ? " in " + Durations.Format(d) : string.Empty)}"),
+        RollbackEventKind.Fired => "requested: " + e.Message,
         RollbackEventKind.Started => "playbook started",
         RollbackEventKind.Succeeded => "rolled back and verified",
         RollbackEventKind.Failed => "failed: " + e.Message,

@@ -5,9 +5,15 @@ using RollbackKit.Slack;
 
 namespace RollbackKit.Cli.Planning;
 
-/// <summary>Where a notifier sends, for people: a Slack channel, e-mail recipients. Never a secret (tokens, webhook URLs, routing keys).</summary>
+/// <summary>
+/// Where a notifier sends, for people: a Slack channel, e-mail recipients. Never a secret (tokens, webhook URLs, routing keys).
+/// The settings are read once, when created, so it keeps answering while the services shut down.
+/// </summary>
 internal sealed class NotifierDestinations(IServiceProvider services)
 {
+    private readonly SlackOptions? _slack = services.GetService<IOptions<SlackOptions>>()?.Value;
+    private readonly EmailOptions? _email = services.GetService<IOptions<EmailOptions>>()?.Value;
+
     /// <summary>The destination of notifier <paramref name="name"/> for a critical (manual) rollback of <paramref name="targetId"/>.</summary>
     public string Describe(string name, string targetId) => name switch
     {
@@ -20,7 +26,7 @@ internal sealed class NotifierDestinations(IServiceProvider services)
 
     private string Slack(string targetId)
     {
-        var options = services.GetService<IOptions<SlackOptions>>()?.Value;
+        var options = _slack;
         if (options is null)
         {
             return "—";
@@ -44,12 +50,12 @@ internal sealed class NotifierDestinations(IServiceProvider services)
             return "channel " + options.Channel;
         }
 
-        return "incoming webhook" + (string.IsNullOrEmpty(options.Channel) ? string.Empty : $" (channel {options.Channel})");
+        return "incoming webhook" + (string.IsNullOrEmpty(options.Channel) ? string.Empty : $", channel {options.Channel}");
     }
 
     private string Email()
     {
-        var options = services.GetService<IOptions<EmailOptions>>()?.Value;
+        var options = _email;
         return options is null || options.To.Count == 0 ? "—" : string.Join(", ", options.To);
     }
 }

@@ -88,7 +88,7 @@ internal sealed class PlanChecker
         }
 
         return unknown.Count == 0
-            ? new(target, StepTypes, true, Invariant($"{playbook.Steps.Count} steps, all known: {string.Join(", ", playbook.Steps.Select(static s => s.Type))}"))
+            ? new(target, StepTypes, true, Invariant($"{playbook.Steps.Count} step(s), all known: {string.Join(", ", playbook.Steps.Select(static s => s.Type))}"))
             : new(target, StepTypes, false, string.Join("; ", unknown));
     }
 

@@ -116,6 +116,12 @@ internal static class StartupChecks
             var directory = Path.GetDirectoryName(full);
             while (directory is not null && !Directory.Exists(directory))
             {
+                if (File.Exists(directory))
+                {
+                    problems.Add($"{key}: cannot be opened for writing ('{path}'): '{directory}' is a file, not a folder.");
+                    return;
+                }
+
                 directory = Path.GetDirectoryName(directory);
             }
 
