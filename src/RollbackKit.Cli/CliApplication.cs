@@ -20,6 +20,10 @@ internal static class CliApplication
         new StatusCommand(),
         new HistoryCommand(),
         new StatsCommand(),
+
+        new ValidateCommand(),
+        new PlanCheckCommand(),
+        new DrillCommand(),
     ];
 
     public static RootCommand CreateRootCommand()
