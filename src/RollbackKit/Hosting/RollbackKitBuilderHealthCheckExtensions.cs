@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using RollbackKit;
 using RollbackKit.Health;
-using RollbackKit.Health.Internal;
+using RollbackKit.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using RollbackKit.Health;
+using RollbackKit.Health.Internal;
 using RollbackKit.Journal;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Redaction;
 
-namespace RollbackKit.Health.Internal;
+namespace RollbackKit.Hosting;
 
 /// <summary>
 /// Adds the RollbackKit checks when the health check service's options are built, so that the per-source checks and the
