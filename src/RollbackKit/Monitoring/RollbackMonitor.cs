@@ -194,7 +194,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
             if (batch.Error is not null)
             {
                 queryErrors++;
-                _metrics.QueryError(batch.Query.Name);
+                _metrics.QueryError(batch.Query.Name, _configuration.SourceOf(i).Name);
                 Log.QueryFailed(_logger, batch.Query.Name, batch.Error);
             }
 
