@@ -31,6 +31,7 @@ internal static class MonitorRegistration
         services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<RollbackMonitor>(sp, RedactionRegistration.Logger<RollbackMonitor>(sp)));
         services.TryAddSingleton<IRollbackMonitor>(static sp => sp.GetRequiredService<RollbackMonitor>());
         services.TryAddSingleton<IMonitorExplainer>(static sp => sp.GetRequiredService<RollbackMonitor>());
+        services.TryAddSingleton<IMonitorHeartbeat>(static sp => sp.GetRequiredService<RollbackMonitor>());
 
         // The probe shares the monitor's compiled configuration, not the monitor: the dispatcher can depend on it.
         services.TryAddSingleton<ITargetHealthProbe>(static sp => ActivatorUtilities.CreateInstance<TargetHealthProbe>(sp, RedactionRegistration.Logger<TargetHealthProbe>(sp)));

@@ -63,7 +63,12 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<TimeProvider>()));
 
         // Workflow
-        services.TryAddSingleton(static sp => new RollbackRegistry());
+        services.TryAddSingleton(static sp =>
+        {
+            var registry = new RollbackRegistry();
+            sp.GetRequiredService<RollbackKitMetrics>().ObserveRollbacks(registry);
+            return registry;
+        });
         services.TryAddSingleton(static sp => new RollbackRecorder(
             sp.GetRequiredService<JournalRecorder>(),
             sp.GetRequiredService<NotificationFanOut>(),

@@ -102,6 +102,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         }
 
         Log.MonitorStarted(_logger, targets, triggers, _options.EvaluationInterval);
+        HeartbeatStarted();
         using var timer = new PeriodicTimer(_options.EvaluationInterval, _time);
         do
         {
@@ -140,6 +141,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         var now = _time.GetUtcNow();
         if (_leadership is not null && !await _leadership.IsLeaderAsync(cancellationToken).ConfigureAwait(false))
         {
+            HeartbeatSkipped();
             return new MonitorTickResult { Time = now, SkippedNotLeader = true };
         }
 
@@ -162,6 +164,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         var (fired, dispatched) = firedCount > 0 ? await DispatchAsync(state, now, cancellationToken).ConfigureAwait(false) : (0, 0);
         tick?.SetTag(RollbackKitTags.FiredCount, fired);
         _metrics.Ticked(_time.GetElapsedTime(started));
+        HeartbeatTicked(state.Batches, now);
         return new MonitorTickResult
         {
             Time = now,
@@ -191,7 +194,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
             if (batch.Error is not null)
             {
                 queryErrors++;
-                _metrics.QueryError(batch.Query.Name);
+                _metrics.QueryError(batch.Query.Name, _configuration.SourceOf(i).Name);
                 Log.QueryFailed(_logger, batch.Query.Name, batch.Error);
             }
 

@@ -63,8 +63,11 @@ internal sealed partial class RollbackKitMetrics
         { RollbackKitTags.DryRun, trigger.DryRun },
     });
 
-    /// <summary>A query returned an error in a tick.</summary>
-    public void QueryError(string query) => _queryErrors.Add(1, new KeyValuePair<string, object?>(RollbackKitTags.Query, query));
+    /// <summary>A query returned an error in a tick; tagged with the query and the source that answers it.</summary>
+    public void QueryError(string query, string source) => _queryErrors.Add(
+        1,
+        new KeyValuePair<string, object?>(RollbackKitTags.Query, query),
+        new KeyValuePair<string, object?>(RollbackKitTags.Source, source));
 
     /// <summary>A request was dispatched <paramref name="latency"/> after the first failing measurement that caused it.</summary>
     public void DetectionTime(TimeSpan latency) => _detectionTime.Record(Math.Max(0, latency.TotalSeconds));

@@ -23,6 +23,7 @@ internal sealed partial class RollbackKitMetrics
         CreatePlaybookInstruments(Meter);
         CreateJournalInstruments(Meter);
         CreateNotificationInstruments(Meter);
+        CreateActiveInstruments(Meter);
     }
 
     /// <summary>The meter every instrument lives on.</summary>
@@ -44,4 +45,6 @@ internal sealed partial class RollbackKitMetrics
     partial void CreateJournalInstruments(Meter meter);
 
     partial void CreateNotificationInstruments(Meter meter);
+
+    partial void CreateActiveInstruments(Meter meter);
 }

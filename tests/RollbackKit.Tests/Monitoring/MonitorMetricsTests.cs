@@ -53,7 +53,7 @@ public class MonitorMetricsTests
     }
 
     [Fact]
-    public async Task Tick_SourceFails_CountsOneErrorPerTickTaggedWithTheQuery()
+    public async Task Tick_SourceFails_CountsOneErrorPerTickTaggedWithTheQueryAndSource()
     {
         var broken = Substitute.For<IMetricSource>();
         broken.Name.Returns("broken");
@@ -79,6 +79,7 @@ public class MonitorMetricsTests
         {
             Assert.Equal(1, m.Value);
             Assert.Equal("canary_error_rate", m.Tags[RollbackKitTags.Query]);
+            Assert.Equal("broken", m.Tags[RollbackKitTags.Source]);
         });
         Assert.Equal(3, verdicts.GetMeasurementSnapshot().Where(m => (string?)m.Tags[RollbackKitTags.Outcome] == "error").Sum(m => m.Value));
     }
