@@ -55,7 +55,7 @@ internal sealed partial class RollbackDispatcher
 
     public void ResetAttempts(string targetId)
     {
-        var runtime = _registry.Runtime(targetId);
+        var runtime = _registry.Runtime(RuntimeKey(targetId));
         runtime.Gate.Wait();
         try
         {
@@ -69,7 +69,7 @@ internal sealed partial class RollbackDispatcher
     }
 
     public RollbackStatus? GetStatus(string targetId) =>
-        _registry.TryGetRuntime(targetId, out var runtime) ? runtime.Active?.ToStatus() ?? runtime.Last : null;
+        _registry.TryGetRuntime(RuntimeKey(targetId), out var runtime) ? runtime.Active?.ToStatus() ?? runtime.Last : null;
 
     public IReadOnlyList<RollbackStatus> GetActiveRollbacks() => _registry.Active();
 
@@ -100,7 +100,7 @@ internal sealed partial class RollbackDispatcher
         else
         {
             var entries = await Journal.ReadAsync(null, cancellationToken).ConfigureAwait(false);
-            candidates = JournalReplay.FindUnfinished(entries).Select(u => u.Request.Target.Id).Distinct(StringComparer.Ordinal).ToArray();
+            candidates = JournalReplay.FindUnfinished(entries).Select(u => u.TargetId).Distinct(StringComparer.Ordinal).ToArray();
         }
 
         var taken = 0;
@@ -126,7 +126,7 @@ internal sealed partial class RollbackDispatcher
                         break;
                     }
 
-                    var target = _catalog.TryGet(targetId, out var configured) ? configured : unfinished.Request.Target;
+                    var target = ResumeTarget(targetId, unfinished);
                     await _runner.AdoptAsync(runtime, target, unfinished, handle, cancellationToken).ConfigureAwait(false);
                     taken++;
                 }
@@ -176,8 +176,8 @@ internal sealed partial class RollbackDispatcher
             _deduplication.Purge(force: true);
             foreach (var unfinished in replay.Unfinished)
             {
-                _registry.Runtime(unfinished.Request.Target.Id).Unfinished.Enqueue(unfinished);
-                Log.FoundUnfinished(_logger, unfinished.RollbackId, unfinished.Request.Target.Id, unfinished.State);
+                _registry.Runtime(unfinished.TargetId).Unfinished.Enqueue(unfinished);
+                Log.FoundUnfinished(_logger, unfinished.RollbackId, unfinished.TargetId, unfinished.State);
             }
 
             _initialized = true;
@@ -213,7 +213,8 @@ internal sealed partial class RollbackDispatcher
 
         runtime.Unfinished.Clear();
 
-        var entries = await Journal.ReadAsync(targetId, cancellationToken).ConfigureAwait(false);
-        return JournalReplay.FindUnfinished(entries).LastOrDefault(u => !_registry.IsRunning(u.RollbackId));
+        // A group's rollback journals its members' records under their own ids: read them all.
+        var entries = await Journal.ReadAsync(IsGroup(targetId) ? null : targetId, cancellationToken).ConfigureAwait(false);
+        return JournalReplay.FindUnfinished(entries).LastOrDefault(u => string.Equals(u.TargetId, targetId, StringComparison.Ordinal) && !_registry.IsRunning(u.RollbackId));
     }
 }

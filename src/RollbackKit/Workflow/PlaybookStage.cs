@@ -81,6 +81,7 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
     {
         var context = contexts.Create(run.RollbackId, run.Request, run.Evidence);
         context.StepIndex = step.Index;
+        context.GroupMember = run.IsGroupMember;
         return context;
     }
 
