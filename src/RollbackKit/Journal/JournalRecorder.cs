@@ -24,6 +24,7 @@ internal sealed class JournalRecorder(IRollbackJournal journal, TimeProvider tim
                 Kind = JournalEntryKind.Requested,
                 RollbackId = rollbackId,
                 TargetId = targetId ?? request.Target.Id,
+                GroupId = targetId is not null && !string.Equals(targetId, request.Target.Id, StringComparison.Ordinal) ? targetId : null,
                 State = RollbackState.RollbackPending,
                 Request = request,
                 Actor = request.RequestedBy,
