@@ -20,7 +20,7 @@ internal sealed partial class RollbackDispatcher
         ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
 
         // An unknown target is refused by the dispatcher like any other request: logged and journaled with its reason.
-        var target = _catalog.TryGet(targetId, out var configured) ? configured : new RollbackTarget(targetId);
+        var target = _catalog.TryGet(targetId, out var configured) || TryGetGroupTarget(targetId, out configured) ? configured : new RollbackTarget(targetId);
         return DispatchAsync(
             new RollbackRequest
             {
@@ -208,13 +208,13 @@ internal sealed partial class RollbackDispatcher
     {
         if (_lockIsLocal)
         {
-            return runtime.Unfinished.TryDequeue(out var local) ? local : null;
+            return CheckGroup(runtime.Unfinished.TryDequeue(out var local) ? local : null);
         }
 
         runtime.Unfinished.Clear();
 
         // A group's rollback journals its members' records under their own ids: read them all.
         var entries = await Journal.ReadAsync(IsGroup(targetId) ? null : targetId, cancellationToken).ConfigureAwait(false);
-        return JournalReplay.FindUnfinished(entries).LastOrDefault(u => string.Equals(u.TargetId, targetId, StringComparison.Ordinal) && !_registry.IsRunning(u.RollbackId));
+        return CheckGroup(JournalReplay.FindUnfinished(entries).LastOrDefault(u => string.Equals(u.TargetId, targetId, StringComparison.Ordinal) && !_registry.IsRunning(u.RollbackId)));
     }
 }

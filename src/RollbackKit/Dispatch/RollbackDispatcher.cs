@@ -98,7 +98,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         }
 
         var targetId = request.Target.Id;
-        if (!_catalog.TryGet(targetId, out var target))
+        if (!_catalog.TryGet(targetId, out var target) && !TryGetGroupTarget(targetId, out target))
         {
             return await RefuseAsync(request, null, $"Unknown target '{targetId}'.", cancellationToken).ConfigureAwait(false);
         }

@@ -13,7 +13,7 @@ namespace RollbackKit.Groups;
 /// step it was in. Members run one after the other in the group's order (a member that fails stops the ones after it), or all
 /// at once for <see cref="RollbackGroupOrder.Parallel"/> (the others still finish); every member is verified, at the same time.
 /// </summary>
-internal sealed class GroupStage(GroupCatalog catalog, PlaybookCatalog playbooks, PlaybookStage playbook, VerificationStage verification, RollbackRecorder recorder, ILogger<GroupStage> logger)
+internal sealed class GroupStage(GroupCatalog catalog, PlaybookCatalog playbooks, PlaybookStage playbook, VerificationStage verification, RollbackRecorder recorder, RollbackKitMetrics metrics, ILogger<GroupStage> logger)
 {
     /// <summary>The configured groups.</summary>
     public GroupCatalog Catalog { get; } = catalog;
@@ -47,6 +47,7 @@ internal sealed class GroupStage(GroupCatalog catalog, PlaybookCatalog playbooks
         await recorder.TransitionAsync(run, RollbackState.RollingBack, $"group {plan.Id}, {plan.Order}: {order}", cancellationToken).ConfigureAwait(false);
         run.PlaybookStartedAt = time.GetUtcNow();
         run.PlaybookStartTimestamp = time.GetTimestamp();
+        metrics.RollbackStarted(run.Request);
         Log.GroupRollingBack(logger, run.RollbackId, plan.Id, plan.Order, order);
 
         var failures = new List<(MemberState Member, string Message, bool NeedsAttention)>();

@@ -99,6 +99,7 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<PlaybookStage>(),
             sp.GetRequiredService<VerificationStage>(),
             sp.GetRequiredService<RollbackRecorder>(),
+            sp.GetRequiredService<RollbackKitMetrics>(),
             Logger<GroupStage>(sp)));
         services.TryAddSingleton(static sp => new RollbackRunner(
             sp.GetRequiredService<RollbackRegistry>(),

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using RollbackKit.Approval;
 using RollbackKit.Dispatch;
@@ -110,6 +111,23 @@ public sealed class GroupResumeTests : IDisposable
 
         Assert.Equal(RollbackState.RolledBack, status.State);
         Assert.Equal(["app"], runs.Distinct()); // db and web had finished before the restart
+        Assert.Empty(JournalReplay.FindUnfinished(await second.Journal.ReadAsync()));
+    }
+
+    [Fact]
+    public async Task Restart_GroupNoLongerConfigured_NeedsAttentionWithoutRunningAnything()
+    {
+        var rollbackId = await CrashInSecondMemberAsync(RollbackGroupOrder.Listed);
+
+        await using var second = WorkflowHarness.Create(
+            o => o.Targets.Add(new TargetDefinition { Id = "db", Labels = new() { ["name"] = "db" } }),
+            s => s.AddSingleton<IRollbackJournal>(new FileRollbackJournal(JournalPath, NullLogger<FileRollbackJournal>.Instance)));
+        await second.StartHostedServicesAsync();
+        var status = await second.WaitAsync(rollbackId);
+
+        Assert.Equal(RollbackState.NeedsAttention, status.State);
+        Assert.Contains("its group 'stack' is no longer configured", status.Message, StringComparison.Ordinal);
+        Assert.Equal(0, second.StepRuns);
         Assert.Empty(JournalReplay.FindUnfinished(await second.Journal.ReadAsync()));
     }
 }

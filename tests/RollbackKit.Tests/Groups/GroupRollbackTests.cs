@@ -103,7 +103,8 @@ public sealed class GroupRollbackTests
         Assert.Equal(3, runs.Count);
         var audit = Assert.Single(await h.History.GetRollbacksAsync());
         Assert.Equal(["Failed", "RolledBack", "RolledBack"], audit.Group!.Members.OrderBy(m => m.TargetId, StringComparer.Ordinal).Select(m => m.Outcome));
-        Assert.Contains(h.Notifier.Events, e => e.Kind == RollbackEventKind.Escalated && e.RollbackId == result.RollbackId);
+        var escalated = await h.Notifier.WaitForAsync(e => e.Kind == RollbackEventKind.Escalated && e.RollbackId == result.RollbackId);
+        Assert.Equal(RollbackSeverity.Critical, escalated.Severity);
     }
 
     [Fact]
@@ -230,7 +231,8 @@ public sealed class GroupRollbackTests
         Assert.Equal(3, h.StepRuns);
         var audit = Assert.Single(await h.History.GetRollbacksAsync("db"));
         Assert.Equal("Unhealthy", audit.Group!.Members.Single(m => m.TargetId == "db").Outcome);
-        Assert.Contains(h.Notifier.Events, e => e.Kind == RollbackEventKind.Escalated && e.RollbackId == result.RollbackId);
+        var escalated = await h.Notifier.WaitForAsync(e => e.Kind == RollbackEventKind.Escalated && e.RollbackId == result.RollbackId);
+        Assert.Equal(RollbackSeverity.Critical, escalated.Severity);
     }
 
     [Fact]
@@ -248,5 +250,23 @@ public sealed class GroupRollbackTests
         await h.WaitAsync(result.RollbackId);
 
         Assert.Equal([$"{result.RollbackId}:db:0:1", $"{result.RollbackId}:app:0:1", $"{result.RollbackId}:web:0:1"], keys);
+    }
+
+    [Fact]
+    public async Task RollbackAsync_GroupId_RollsTheGroupBack()
+    {
+        await using var h = GroupHarness.Create(RollbackGroupOrder.Reverse);
+        var runs = GroupHarness.Record(h);
+
+        var result = await h.Controller.RollbackAsync(GroupHarness.GroupId, "roll the stack back", "alice");
+        var status = await h.WaitAsync(result.RollbackId);
+        var again = await h.Controller.RollbackAsync("app", "app too", "bob");
+
+        Assert.Equal(DispatchStatus.Started, result.Status);
+        Assert.Equal(RollbackState.RolledBack, status.State);
+        Assert.Equal("web,app,db", string.Join(',', runs));
+        Assert.Null(Assert.Single(await h.History.GetRollbacksAsync("db")).Group!.RequestedFor);
+        Assert.Equal(DispatchStatus.Refused, again.Status); // answered with the group's rollback within the cooldown
+        Assert.Equal(result.RollbackId, again.RollbackId);
     }
 }
