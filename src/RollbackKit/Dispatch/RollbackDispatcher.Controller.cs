@@ -29,7 +29,7 @@ internal sealed partial class RollbackDispatcher
         ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
 
         // An unknown target is refused by the dispatcher like any other request: logged and journaled with its reason.
-        var target = _catalog.TryGet(targetId, out var configured) ? configured : new RollbackTarget(targetId);
+        var target = _catalog.TryGet(targetId, out var configured) || TryGetGroupTarget(targetId, out configured) ? configured : new RollbackTarget(targetId);
         return DispatchAsync(
             new RollbackRequest
             {
@@ -64,7 +64,7 @@ internal sealed partial class RollbackDispatcher
 
     public void ResetAttempts(string targetId)
     {
-        var runtime = _registry.Runtime(targetId);
+        var runtime = _registry.Runtime(RuntimeKey(targetId));
         runtime.Gate.Wait();
         try
         {
@@ -78,7 +78,7 @@ internal sealed partial class RollbackDispatcher
     }
 
     public RollbackStatus? GetStatus(string targetId) =>
-        _registry.TryGetRuntime(targetId, out var runtime) ? runtime.Active?.ToStatus() ?? runtime.Last : null;
+        _registry.TryGetRuntime(RuntimeKey(targetId), out var runtime) ? runtime.Active?.ToStatus() ?? runtime.Last : null;
 
     public IReadOnlyList<RollbackStatus> GetActiveRollbacks() => _registry.Active();
 
@@ -109,7 +109,7 @@ internal sealed partial class RollbackDispatcher
         else
         {
             var entries = await Journal.ReadAsync(null, cancellationToken).ConfigureAwait(false);
-            candidates = JournalReplay.FindUnfinished(entries).Select(u => u.Request.Target.Id).Distinct(StringComparer.Ordinal).ToArray();
+            candidates = JournalReplay.FindUnfinished(entries).Select(u => u.TargetId).Distinct(StringComparer.Ordinal).ToArray();
         }
 
         var taken = 0;
@@ -135,7 +135,7 @@ internal sealed partial class RollbackDispatcher
                         break;
                     }
 
-                    var target = _catalog.TryGet(targetId, out var configured) ? configured : unfinished.Request.Target;
+                    var target = ResumeTarget(targetId, unfinished);
                     await _runner.AdoptAsync(runtime, target, unfinished, handle, cancellationToken).ConfigureAwait(false);
                     taken++;
                 }
@@ -193,8 +193,8 @@ internal sealed partial class RollbackDispatcher
             _deduplication.Purge(force: true);
             foreach (var unfinished in replay.Unfinished)
             {
-                _registry.Runtime(unfinished.Request.Target.Id).Unfinished.Enqueue(unfinished);
-                Log.FoundUnfinished(_logger, unfinished.RollbackId, unfinished.Request.Target.Id, unfinished.State);
+                _registry.Runtime(unfinished.TargetId).Unfinished.Enqueue(unfinished);
+                Log.FoundUnfinished(_logger, unfinished.RollbackId, unfinished.TargetId, unfinished.State);
             }
 
             _initialized = true;
@@ -225,12 +225,13 @@ internal sealed partial class RollbackDispatcher
     {
         if (_lockIsLocal)
         {
-            return runtime.Unfinished.TryDequeue(out var local) ? local : null;
+            return CheckGroup(runtime.Unfinished.TryDequeue(out var local) ? local : null);
         }
 
         runtime.Unfinished.Clear();
 
-        var entries = await Journal.ReadAsync(targetId, cancellationToken).ConfigureAwait(false);
-        return JournalReplay.FindUnfinished(entries).LastOrDefault(u => !_registry.IsRunning(u.RollbackId));
+        // A group's rollback journals its members' records under their own ids: read them all.
+        var entries = await Journal.ReadAsync(IsGroup(targetId) ? null : targetId, cancellationToken).ConfigureAwait(false);
+        return CheckGroup(JournalReplay.FindUnfinished(entries).LastOrDefault(u => string.Equals(u.TargetId, targetId, StringComparison.Ordinal) && !_registry.IsRunning(u.RollbackId)));
     }
 }

@@ -98,7 +98,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         }
 
         var targetId = request.Target.Id;
-        if (!_catalog.TryGet(targetId, out var target))
+        if (!_catalog.TryGet(targetId, out var target) && !TryGetGroupTarget(targetId, out target))
         {
             return await RefuseAsync(request, null, $"Unknown target '{targetId}'.", cancellationToken).ConfigureAwait(false);
         }
@@ -147,7 +147,8 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
             return await AlertAsync(request, reason, cancellationToken).ConfigureAwait(false);
         }
 
-        var runtime = _registry.Runtime(targetId);
+        var unit = RollbackUnit(target);
+        var runtime = _registry.Runtime(unit.Id);
         await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (runtime.Active is { } finishing && finishing.State.IsTerminal())
         {
@@ -161,7 +162,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         Decision decision;
         try
         {
-            decision = await DecideUnderGateAsync(runtime, target, request, cancellationToken).ConfigureAwait(false);
+            decision = await DecideUnderGateAsync(runtime, unit, request, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -250,7 +251,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
             };
 
             // The trace id of the dispatch (and so of the monitor tick or webhook that called it) links the rollback to its cause.
-            await Journal.RequestedAsync(id, request, parent?.TraceId.ToHexString(), now, cancellationToken).ConfigureAwait(false);
+            await Journal.RequestedAsync(id, request, parent?.TraceId.ToHexString(), now, cancellationToken, targetId).ConfigureAwait(false);
             handle = null;
         }
         finally

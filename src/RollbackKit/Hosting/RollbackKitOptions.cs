@@ -1,3 +1,4 @@
+using RollbackKit.Groups;
 using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
 using RollbackKit.Triggers;
@@ -34,6 +35,9 @@ public sealed class RollbackKitOptions
 
     /// <summary>Rollback workflow settings: severity policy, approvals, attempts, journal and evidence.</summary>
     public RollbackWorkflowOptions Workflow { get; set; } = new();
+
+    /// <summary>Coordinated rollback groups: targets rolled back together, as one rollback, when any member is asked to roll back.</summary>
+    public List<RollbackGroupDefinition> Groups { get; set; } = [];
 }
 
 /// <summary>A configured target.</summary>

@@ -52,6 +52,7 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
         ValidateWorkflow(options.Workflow, errors, $"{p}:Workflow");
         ValidatePlaybooks(options, errors, p);
         ValidatePlaceholders(options, errors, p);
+        Groups.GroupOptionsValidation.Validate(options, errors, p);
         if (_triggers?.Validate(name, options) is { Failed: true, Failures: { } failures })
         {
             errors.AddRange(failures);

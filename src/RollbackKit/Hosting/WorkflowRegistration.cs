@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit.Approval;
 using RollbackKit.Dispatch;
+using RollbackKit.Groups;
 using RollbackKit.Journal;
 using RollbackKit.Notifications;
 using RollbackKit.Playbooks;
@@ -96,6 +97,15 @@ internal static class WorkflowRegistration
             Options<WorkflowOptions>(sp),
             sp.GetRequiredService<RollbackRecorder>(),
             sp.GetService<ITargetHealthProbe>()));
+        services.TryAddSingleton(static sp => new GroupCatalog(Options<RollbackKitOptions>(sp).Value.Groups, sp.GetRequiredService<IRollbackTargetCatalog>()));
+        services.TryAddSingleton(static sp => new GroupStage(
+            sp.GetRequiredService<GroupCatalog>(),
+            sp.GetRequiredService<PlaybookCatalog>(),
+            sp.GetRequiredService<PlaybookStage>(),
+            sp.GetRequiredService<VerificationStage>(),
+            sp.GetRequiredService<RollbackRecorder>(),
+            sp.GetRequiredService<RollbackKitMetrics>(),
+            Logger<GroupStage>(sp)));
         services.TryAddSingleton(static sp => new RollbackRunner(
             sp.GetRequiredService<RollbackRegistry>(),
             sp.GetRequiredService<ApprovalStage>(),
@@ -103,7 +113,10 @@ internal static class WorkflowRegistration
             sp.GetRequiredService<VerificationStage>(),
             sp.GetRequiredService<CompletionStage>(),
             sp.GetRequiredService<RollbackRecorder>(),
-            Logger<RollbackRunner>(sp)));
+            Logger<RollbackRunner>(sp))
+        {
+            Groups = sp.GetRequiredService<GroupStage>(),
+        });
 
         // Dispatch
         services.TryAddSingleton(static sp => new KillSwitch(Options<DispatchOptions>(sp), Logger<KillSwitch>(sp)));

@@ -106,6 +106,12 @@ public sealed class JournalEntry
     public string? TraceId { get; init; }
 
     /// <summary>
+    /// For the <see cref="JournalEntryKind.Requested"/> record of a coordinated group's rollback: the group id. The record is kept
+    /// under the group id (<see cref="TargetId"/>) while its <see cref="Request"/> names the member that was asked to roll back.
+    /// </summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>
     /// For <see cref="JournalEntryKind.NotifierState"/>: the notifier's values that changed (an empty value clears one).
     /// Never secrets: only ids such as a Slack thread's channel and <c>ts</c> or a PagerDuty <c>dedup_key</c>.
     /// </summary>

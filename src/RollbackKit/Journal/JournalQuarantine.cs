@@ -166,7 +166,9 @@ internal static class JournalRecordValidator
                 return "request.target.id is missing";
             }
 
-            if (!string.Equals(request.Target.Id, entry.TargetId, StringComparison.Ordinal))
+            // A group's rollback is requested for a member and kept under the group id, which the record names.
+            var underGroup = entry.Kind == JournalEntryKind.Requested && string.Equals(entry.GroupId, entry.TargetId, StringComparison.Ordinal);
+            if (!underGroup && !string.Equals(request.Target.Id, entry.TargetId, StringComparison.Ordinal))
             {
                 return $"request.target.id '{request.Target.Id}' differs from targetId '{entry.TargetId}'";
             }

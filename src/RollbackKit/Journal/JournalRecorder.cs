@@ -14,15 +14,17 @@ internal sealed class JournalRecorder(IRollbackJournal journal, TimeProvider tim
     /// <summary>Reads entries in the order written.</summary>
     public ValueTask<IReadOnlyList<JournalEntry>> ReadAsync(string? targetId, CancellationToken cancellationToken) => journal.ReadAsync(targetId, cancellationToken);
 
-    /// <summary>A rollback was accepted, in state <see cref="RollbackState.RollbackPending"/>.</summary>
-    public ValueTask RequestedAsync(string rollbackId, RollbackRequest request, string? traceId, DateTimeOffset at, CancellationToken cancellationToken) =>
+    /// <summary>A rollback was accepted, in state <see cref="RollbackState.RollbackPending"/>; kept under <paramref name="targetId"/>
+    /// (a coordinated group's id for a group's rollback), by default the request's target.</summary>
+    public ValueTask RequestedAsync(string rollbackId, RollbackRequest request, string? traceId, DateTimeOffset at, CancellationToken cancellationToken, string? targetId = null) =>
         journal.AppendAsync(
             new JournalEntry
             {
                 Timestamp = at,
                 Kind = JournalEntryKind.Requested,
                 RollbackId = rollbackId,
-                TargetId = request.Target.Id,
+                TargetId = targetId ?? request.Target.Id,
+                GroupId = targetId is not null && !string.Equals(targetId, request.Target.Id, StringComparison.Ordinal) ? targetId : null,
                 State = RollbackState.RollbackPending,
                 Request = request,
                 Actor = request.RequestedBy,

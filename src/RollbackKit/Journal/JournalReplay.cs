@@ -17,7 +17,18 @@ internal sealed record UnfinishedRollback(string RollbackId, RollbackRequest Req
 
     /// <summary>Steps journaled as started and never finished (the process stopped while they ran), by index.</summary>
     public IReadOnlyDictionary<int, StepRecord> InterruptedSteps { get; init; } = new Dictionary<int, StepRecord>();
+
+    /// <summary>The id its records are kept under: the target, or for a coordinated group's rollback the group id.</summary>
+    public string TargetId { get; init; } = Request.Target.Id;
+
+    /// <summary>For a coordinated group's rollback, the progress of each member whose steps the journal shows, by member target id.</summary>
+    public IReadOnlyDictionary<string, MemberProgress> Members { get; init; } = new Dictionary<string, MemberProgress>(StringComparer.Ordinal);
 }
+
+/// <summary>The journaled progress of one member of a coordinated group's rollback.</summary>
+/// <param name="CompletedSteps">Indexes (in the member's playbook) of the steps that completed successfully.</param>
+/// <param name="InterruptedSteps">Steps started and never finished, by index.</param>
+internal sealed record MemberProgress(IReadOnlySet<int> CompletedSteps, IReadOnlyDictionary<int, StepRecord> InterruptedSteps);
 
 /// <summary>One sighting of a deduplication key in the journal, in journal order.</summary>
 /// <param name="Key">The key.</param>
@@ -110,8 +121,8 @@ internal static class JournalReplay
             if (!byId.TryGetValue(id, out var run))
             {
                 run = entry.Kind == JournalEntryKind.Requested && entry.Request is not null
-                    ? new RunHistory(entry.Request, entry.Timestamp, requested: true)
-                    : new RunHistory(Synthesized(entry), entry.Timestamp, requested: false) { Incomplete = $"its Requested record is missing (first seen as {entry.Kind})" };
+                    ? new RunHistory(entry.Request, entry.Timestamp, requested: true, owner: entry.TargetId)
+                    : new RunHistory(Synthesized(entry), entry.Timestamp, requested: false, owner: entry.TargetId) { Incomplete = $"its Requested record is missing (first seen as {entry.Kind})" };
                 byId[id] = run;
                 order.Add(id);
                 if (entry.Kind == JournalEntryKind.Requested && entry.Request is not null)
@@ -133,6 +144,8 @@ internal static class JournalReplay
                 {
                     Incomplete = run.Incomplete,
                     InterruptedSteps = run.Started,
+                    TargetId = run.Owner,
+                    Members = run.MemberProgress(),
                 });
             }
         }

@@ -40,6 +40,11 @@ public sealed class RollbackAuditRecord
 
     /// <summary>A one-line outcome.</summary>
     public string? Outcome { get; init; }
+
+    /// <summary>For the rollback of a coordinated group (<see cref="TargetId"/> is then the group id): every member's steps and
+    /// verification; <see cref="ExecutionRecord.Steps"/> then lists all members' steps in the order they ran. Otherwise
+    /// <see langword="null"/>.</summary>
+    public GroupRunRecord? Group { get; init; }
 }
 
 /// <summary>The trigger part of an audit record.</summary>

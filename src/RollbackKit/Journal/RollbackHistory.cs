@@ -5,11 +5,12 @@ internal sealed class RollbackHistory(IRollbackJournal journal) : IRollbackHisto
 {
     public async ValueTask<IReadOnlyList<RollbackAuditRecord>> GetRollbacksAsync(string? targetId = null, DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
     {
-        var entries = await journal.ReadAsync(targetId, cancellationToken).ConfigureAwait(false);
+        // A coordinated group's rollback is kept under the group id: a member's history includes it, so all entries are read.
+        var entries = await journal.ReadAsync(null, cancellationToken).ConfigureAwait(false);
         var list = new List<RollbackAuditRecord>();
         foreach (var entry in entries)
         {
-            if (entry.Kind != JournalEntryKind.Completed || entry.Audit is not { } audit)
+            if (entry.Kind != JournalEntryKind.Completed || entry.Audit is not { } audit || !Concerns(entry, audit, targetId))
             {
                 continue;
             }
@@ -22,6 +23,28 @@ internal sealed class RollbackHistory(IRollbackJournal journal) : IRollbackHisto
         }
 
         return list;
+    }
+
+    /// <summary>Whether the record is about <paramref name="targetId"/> (any target when null): its own, or its group's that lists it.</summary>
+    private static bool Concerns(JournalEntry entry, RollbackAuditRecord audit, string? targetId)
+    {
+        if (targetId is null || string.Equals(entry.TargetId, targetId, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (audit.Group is { } group)
+        {
+            foreach (var member in group.Members)
+            {
+                if (string.Equals(member.TargetId, targetId, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     public async ValueTask<RollbackStatistics> GetStatisticsAsync(string? targetId = null, DateTimeOffset? since = null, DateTimeOffset? until = null, CancellationToken cancellationToken = default)

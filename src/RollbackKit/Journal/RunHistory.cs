@@ -7,15 +7,18 @@ namespace RollbackKit.Journal;
 /// only as <see cref="RollbackStateRules.CanFollow"/> allows, steps only while rolling back, one at a time, in index order within
 /// a process's run (a <c>Transition</c> starts a new one: a resumed rollback may start an interrupted step again or finish it),
 /// a step finished only after it started, nothing after the end. The first inconsistency found is kept in
-/// <see cref="Incomplete"/>. Pure.
+/// <see cref="Incomplete"/>. A coordinated group's rollback is kept under the group id (its <paramref name="owner"/>) and
+/// journals each member's records under the member's id: the step rules then hold per member (members of a parallel group
+/// run their steps at the same time), and a <c>Transition</c> of a member restarts that member's step order only. Pure.
 /// </summary>
 /// <param name="request">The request of its <c>Requested</c> record, or a stand-in when that record is lost.</param>
 /// <param name="at">When it was accepted (or first seen).</param>
 /// <param name="requested">Whether <paramref name="request"/> comes from its <c>Requested</c> record.</param>
-internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, bool requested)
+/// <param name="owner">The target id its first record is kept under (a group id for a group's rollback).</param>
+internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, bool requested, string? owner = null)
 {
-    private int _lastStarted = -1;
-    private int? _running;
+    private readonly StepTrack _own = new();
+    private readonly Dictionary<string, StepTrack> _members = new(StringComparer.Ordinal);
     private bool _ended;
     private bool _completed;
     private bool _hasRequest = requested;
@@ -30,11 +33,26 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
     /// <summary>When it was accepted (or first seen).</summary>
     public DateTimeOffset At { get; } = at;
 
+    /// <summary>The target id the rollback's records are kept under.</summary>
+    public string Owner { get; } = owner ?? request.Target.Id;
+
     /// <summary>Indexes of the steps that completed successfully.</summary>
-    public HashSet<int> Steps { get; } = [];
+    public HashSet<int> Steps => _own.Steps;
 
     /// <summary>Steps started and not finished, by index.</summary>
-    public Dictionary<int, StepRecord> Started { get; } = [];
+    public Dictionary<int, StepRecord> Started => _own.Started;
+
+    /// <summary>The progress of each member of a group's rollback, by member target id.</summary>
+    public Dictionary<string, MemberProgress> MemberProgress()
+    {
+        var result = new Dictionary<string, MemberProgress>(StringComparer.Ordinal);
+        foreach (var (member, track) in _members)
+        {
+            result[member] = new MemberProgress(track.Steps, track.Started);
+        }
+
+        return result;
+    }
 
     /// <summary>Who let it past the gate, if anyone.</summary>
     public string? ApprovedBy { get; private set; }
@@ -68,16 +86,16 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
                 Flag("a second Requested record");
                 break;
             case JournalEntryKind.Transition when entry.State is { } to:
-                Transition(to, ended);
+                Transition(to, ended, entry.TargetId);
                 break;
             case JournalEntryKind.Transition:
                 Flag("a Transition record without a state");
                 break;
             case JournalEntryKind.StepStarted:
-                StepStarted(entry.Step, ended);
+                StepStarted(Track(entry.TargetId), entry.Step, ended);
                 break;
             case JournalEntryKind.StepCompleted:
-                StepCompleted(entry.Step, ended);
+                StepCompleted(Track(entry.TargetId), entry.Step, ended);
                 break;
             case JournalEntryKind.ApprovalDecided when ended:
                 FlagAfterEnd("an approval decision");
@@ -101,11 +119,36 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
         }
     }
 
-    private void Transition(RollbackState to, bool ended)
+    /// <summary>The step track of the records kept under <paramref name="targetId"/>: the rollback's own, or a group member's.</summary>
+    private StepTrack Track(string? targetId)
     {
-        // A new process's run of the rollback (or its next phase): step order restarts.
-        _lastStarted = -1;
-        _running = null;
+        if (targetId is null || string.Equals(targetId, Owner, StringComparison.Ordinal))
+        {
+            return _own;
+        }
+
+        if (!_members.TryGetValue(targetId, out var track))
+        {
+            _members[targetId] = track = new StepTrack();
+        }
+
+        return track;
+    }
+
+    private void Transition(RollbackState to, bool ended, string? targetId)
+    {
+        // A new process's run of the rollback (or its next phase): step order restarts; a group member's transition restarts
+        // that member's order only.
+        var track = Track(targetId);
+        track.Restart();
+        if (ReferenceEquals(track, _own))
+        {
+            foreach (var member in _members.Values)
+            {
+                member.Restart();
+            }
+        }
+
         if (to == RollbackState.NeedsAttention && Incomplete is not null && !Resolved)
         {
             // The answer to the inconsistency: the rollback was marked for attention. Its end records may follow.
@@ -129,7 +172,7 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
         _ended |= to.IsTerminal();
     }
 
-    private void StepStarted(StepRecord? step, bool ended)
+    private void StepStarted(StepTrack track, StepRecord? step, bool ended)
     {
         if (step is null)
         {
@@ -146,25 +189,25 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
         {
             Flag($"StepStarted of step {index} in state {State}");
         }
-        else if (Steps.Contains(index))
+        else if (track.Steps.Contains(index))
         {
             Flag($"StepStarted of step {index}, which had already completed");
         }
-        else if (_running is { } running)
+        else if (track.Running is { } running)
         {
             Flag($"StepStarted of step {index} while step {running} was still running");
         }
-        else if (index <= _lastStarted || index < 0)
+        else if (index <= track.LastStarted || index < 0)
         {
-            Flag($"StepStarted of step {index} out of order (after step {_lastStarted})");
+            Flag($"StepStarted of step {index} out of order (after step {track.LastStarted})");
         }
 
-        Started[index] = step;
-        _running = index;
-        _lastStarted = Math.Max(_lastStarted, index);
+        track.Started[index] = step;
+        track.Running = index;
+        track.LastStarted = Math.Max(track.LastStarted, index);
     }
 
-    private void StepCompleted(StepRecord? step, bool ended)
+    private void StepCompleted(StepTrack track, StepRecord? step, bool ended)
     {
         if (step is null)
         {
@@ -181,24 +224,24 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
         {
             Flag($"StepCompleted of step {index} in state {State}");
         }
-        else if (!Started.ContainsKey(index))
+        else if (!track.Started.ContainsKey(index))
         {
             Flag($"StepCompleted of step {index} without a StepStarted");
         }
-        else if (_running is { } running && running != index)
+        else if (track.Running is { } running && running != index)
         {
             Flag($"StepCompleted of step {index} while step {running} was running");
         }
 
-        Started.Remove(index);
-        if (_running == index)
+        track.Started.Remove(index);
+        if (track.Running == index)
         {
-            _running = null;
+            track.Running = null;
         }
 
         if (step.Succeeded)
         {
-            Steps.Add(index);
+            track.Steps.Add(index);
         }
     }
 
@@ -215,5 +258,23 @@ internal sealed class RunHistory(RollbackRequest request, DateTimeOffset at, boo
     {
         Flag($"{what} after it ended in {State}");
         _inconsistentAfterEnd = true;
+    }
+
+    /// <summary>The step order of the records kept under one target id.</summary>
+    private sealed class StepTrack
+    {
+        public int LastStarted { get; set; } = -1;
+
+        public int? Running { get; set; }
+
+        public HashSet<int> Steps { get; } = [];
+
+        public Dictionary<int, StepRecord> Started { get; } = [];
+
+        public void Restart()
+        {
+            LastStarted = -1;
+            Running = null;
+        }
     }
 }

@@ -97,9 +97,12 @@ public sealed class PlaybookStepContext
     public int StepIndex { get; set; }
 
     /// <summary>
-    /// A key unique to this execution of this step of this rollback (<c>{rollbackId}:{stepIndex}:{attempt}</c>), for systems that
-    /// deduplicate requests: <c>command</c> steps get it in <c>ROLLBACKKIT_IDEMPOTENCY_KEY</c>, <c>http</c> steps in an
-    /// <c>Idempotency-Key</c> header.
+    /// A key unique to this execution of this step of this rollback (<c>{rollbackId}:{stepIndex}:{attempt}</c>; for a member of a
+    /// coordinated group's rollback <c>{rollbackId}:{targetId}:{stepIndex}:{attempt}</c>), for systems that deduplicate requests:
+    /// <c>command</c> steps get it in <c>ROLLBACKKIT_IDEMPOTENCY_KEY</c>, <c>http</c> steps in an <c>Idempotency-Key</c> header.
     /// </summary>
-    public string IdempotencyKey => $"{RollbackId}:{StepIndex}:{Attempt}";
+    public string IdempotencyKey => GroupMember ? $"{RollbackId}:{Target.Id}:{StepIndex}:{Attempt}" : $"{RollbackId}:{StepIndex}:{Attempt}";
+
+    /// <summary>Whether the step runs for one member of a coordinated group's rollback (whose members share the rollback id).</summary>
+    internal bool GroupMember { get; set; }
 }

@@ -35,7 +35,8 @@ internal sealed class CompletionStage(
         {
             try
             {
-                var entries = (await recorder.Journal.ReadAsync(run.Target.Id, CancellationToken.None).ConfigureAwait(false))
+                // A group's rollback journals its members' records under their own ids: read them all.
+                var entries = (await recorder.Journal.ReadAsync(run.Group is null ? run.Target.Id : null, CancellationToken.None).ConfigureAwait(false))
                     .Where(e => string.Equals(e.RollbackId, run.RollbackId, StringComparison.Ordinal))
                     .ToArray();
                 run.EvidencePath = EvidenceBundleWriter.Write(_options.EvidenceDirectory, audit, run.Request, entries, run.Evidence.Items, _redactor);
@@ -113,6 +114,7 @@ internal static class AuditRecords
                 Steps = run.StepsSnapshot(),
             },
             Verification = run.Verification ?? new VerificationRecord { Performed = false, Success = false, Summary = "not reached" },
+            Group = run.Group?.ToRecord(),
         };
     }
 }

@@ -35,7 +35,11 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
         run.StepCount = playbook.Steps.Count;
         run.PlaybookStartedAt = time.GetUtcNow();
         run.PlaybookStartTimestamp = time.GetTimestamp();
-        metrics.RollbackStarted(run.Request);
+        if (!run.IsGroupMember)
+        {
+            // A group's rollback is counted once, by its group stage.
+            metrics.RollbackStarted(run.Request);
+        }
         recorder.Publish(RollbackEventKind.Started, run, $"Rolling back {run.Target.Id}: {playbook.Steps.Count} steps, budget {playbook.Budget}.");
 
         using var progress = recorder.StartProgress(run, playbook.Budget);
@@ -86,6 +90,7 @@ internal sealed class PlaybookStage(PlaybookCatalog playbooks, IStepContextFacto
     {
         var context = contexts.Create(run.RollbackId, run.Request, run.Evidence);
         context.StepIndex = step.Index;
+        context.GroupMember = run.IsGroupMember;
         return context;
     }
 

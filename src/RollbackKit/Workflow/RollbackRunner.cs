@@ -14,7 +14,7 @@ namespace RollbackKit.Workflow;
 /// gate, playbook, verification, completion. Each run is a <c>rollbackkit.rollback</c> span whose parent is the dispatch span
 /// that started it. On shutdown or a lost lock the run stops where it is and stays unfinished in the journal.
 /// </summary>
-internal sealed class RollbackRunner(
+internal sealed partial class RollbackRunner(
     RollbackRegistry registry,
     ApprovalStage approval,
     PlaybookStage playbook,
@@ -40,6 +40,7 @@ internal sealed class RollbackRunner(
     /// <summary>Makes <paramref name="run"/> the target's active rollback and runs it in the background. Called under the target gate.</summary>
     public void Start(TargetRuntime runtime, WorkflowRun run)
     {
+        Groups?.Attach(run, null);
         var lockLost = run.LockHandle?.LockLost ?? CancellationToken.None;
         run.Cancellation = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, lockLost);
         Registry.Track(runtime, run);
@@ -63,6 +64,8 @@ internal sealed class RollbackRunner(
         {
             run.InterruptedSteps[index] = step;
         }
+
+        Groups?.Attach(run, unfinished);
 
         if (!completion.ResumesUnfinished || unfinished.Incomplete is not null)
         {
@@ -117,7 +120,7 @@ internal sealed class RollbackRunner(
 
             if (phase == WorkflowPhase.Playbook)
             {
-                var (succeeded, message, needsAttention) = await playbook.RunAsync(run, cancellationToken).ConfigureAwait(false);
+                var (succeeded, message, needsAttention) = await RunPlaybookAsync(run, cancellationToken).ConfigureAwait(false);
                 if (!succeeded)
                 {
                     await completion.FinishAsync(run, needsAttention ? RollbackState.NeedsAttention : RollbackStateMachine.AfterPlaybook(succeeded: false), message, cancellationToken).ConfigureAwait(false);
@@ -125,7 +128,7 @@ internal sealed class RollbackRunner(
                 }
             }
 
-            var verified = await verification.VerifyAsync(run, cancellationToken).ConfigureAwait(false);
+            var verified = await VerifyAsync(run, cancellationToken).ConfigureAwait(false);
             await completion.FinishAsync(
                 run,
                 RollbackStateMachine.AfterVerification(verified),

@@ -6,7 +6,7 @@ using RollbackKit.Playbooks;
 namespace RollbackKit.Workflow;
 
 /// <summary>The live state of one rollback workflow.</summary>
-internal sealed class WorkflowRun
+internal sealed partial class WorkflowRun
 {
     private readonly Lock _gate = new();
     private int _joined;
