@@ -8,7 +8,7 @@ internal static class Packages
     /// <summary>Each package with the range of log event ids it owns.</summary>
     public static readonly (string Name, int MinEventId, int MaxEventId)[] All =
     [
-        ("RollbackKit", 1, 999),
+        ("RollbackKit", 1, 1999), // 1-999, and 1100-1199 for the judge (the Testing package logs nothing)
         ("RollbackKit.Testing", 1000, 1999),
         ("RollbackKit.Prometheus", 2000, 2999),
         ("RollbackKit.Kubernetes", 3000, 3999),

@@ -72,7 +72,17 @@ public sealed class CanaryJudge
                     JudgeNoDataStrategy.Fail => MetricOutcome.Fail,
                     _ => MetricOutcome.NoData,
                 };
-                return new MetricJudgement(outcome, double.NaN, double.NaN, double.NaN, canaryMedian, baselineMedian, c.Length, b.Length);
+                return new MetricJudgement
+                {
+                    Outcome = outcome,
+                    Statistic = double.NaN,
+                    PValue = double.NaN,
+                    Effect = double.NaN,
+                    CanaryMedian = canaryMedian,
+                    BaselineMedian = baselineMedian,
+                    CanaryCount = c.Length,
+                    BaselineCount = b.Length,
+                };
             }
 
             var alternative = settings.Direction switch
@@ -90,15 +100,17 @@ public sealed class CanaryJudge
                 _ => Math.Abs(effect),
             };
             var failed = test.PValue < _alpha && badEffect >= settings.EffectTolerance;
-            return new MetricJudgement(
-                failed ? MetricOutcome.Fail : MetricOutcome.Pass,
-                test.Statistic,
-                test.PValue,
-                effect,
-                canaryMedian,
-                baselineMedian,
-                c.Length,
-                b.Length);
+            return new MetricJudgement
+            {
+                Outcome = failed ? MetricOutcome.Fail : MetricOutcome.Pass,
+                Statistic = test.Statistic,
+                PValue = test.PValue,
+                Effect = effect,
+                CanaryMedian = canaryMedian,
+                BaselineMedian = baselineMedian,
+                CanaryCount = c.Length,
+                BaselineCount = b.Length,
+            };
         }
         finally
         {

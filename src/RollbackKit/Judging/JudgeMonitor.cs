@@ -296,7 +296,7 @@ internal sealed class JudgeMonitor : BackgroundService
                     .Append(", effect ").Append(r.Effect.ToString("+0.0%;-0.0%;0.0%", CultureInfo.InvariantCulture)).Append(')');
             }
 
-            if (judge.Critical[m])
+            if (definition.Metrics[m].Critical)
             {
                 failed.Append(" critical");
             }
@@ -352,7 +352,6 @@ internal sealed class JudgeMonitor : BackgroundService
             var canary = new MetricQueryDefinition[count];
             var baseline = new MetricQueryDefinition[count];
             var sources = new IMetricHistorySource[count];
-            var critical = new bool[count];
             for (var m = 0; m < count; m++)
             {
                 var metric = definition.Metrics[m];
@@ -360,10 +359,9 @@ internal sealed class JudgeMonitor : BackgroundService
                 baseline[m] = new MetricQueryDefinition { Name = $"{trigger.Name}.{metric.Name}.baseline", Expression = metric.Baseline, Source = metric.Source };
                 sources[m] = ResolveSource(metric.Source)
                     ?? throw new InvalidOperationException($"Triggers:{i}:Judge:Metrics:{m}:Source: no history source named '{metric.Source}' is registered.");
-                critical[m] = metric.Critical;
             }
 
-            judges.Add(new JudgeTrigger(trigger, definition, new CanaryJudge(definition), canary, baseline, sources, critical, new bool[_targets.Count]));
+            judges.Add(new JudgeTrigger(trigger, definition, new CanaryJudge(definition), canary, baseline, sources, new bool[_targets.Count]));
         }
 
         return [.. judges];
@@ -388,7 +386,6 @@ internal sealed record JudgeTrigger(
     MetricQueryDefinition[] Canary,
     MetricQueryDefinition[] Baseline,
     IMetricHistorySource[] Sources,
-    bool[] Critical,
     bool[] Failing);
 
 /// <summary>One judge's verdict for one target: the score and per-metric results, or the source error that prevented it.</summary>

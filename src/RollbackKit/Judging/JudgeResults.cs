@@ -30,23 +30,32 @@ public enum JudgeClassification
 }
 
 /// <summary>One metric's judgement.</summary>
-/// <param name="Outcome">Pass, fail or no data.</param>
-/// <param name="Statistic">The Mann-Whitney U of the canary sample (NaN when not tested).</param>
-/// <param name="PValue">The test's p-value (NaN when not tested).</param>
-/// <param name="Effect">(median(canary) − median(baseline)) / |median(baseline)|; ±∞ when the baseline median is 0 and the canary's is not; NaN when not tested.</param>
-/// <param name="CanaryMedian">The canary sample's median (NaN when empty).</param>
-/// <param name="BaselineMedian">The baseline sample's median (NaN when empty).</param>
-/// <param name="CanaryCount">The canary's samples (NaN excluded).</param>
-/// <param name="BaselineCount">The baseline's samples (NaN excluded).</param>
-public readonly record struct MetricJudgement(
-    MetricOutcome Outcome,
-    double Statistic,
-    double PValue,
-    double Effect,
-    double CanaryMedian,
-    double BaselineMedian,
-    int CanaryCount,
-    int BaselineCount);
+public readonly record struct MetricJudgement
+{
+    /// <summary>Pass, fail or no data.</summary>
+    public MetricOutcome Outcome { get; init; }
+
+    /// <summary>The Mann-Whitney U of the canary sample (NaN when not tested).</summary>
+    public double Statistic { get; init; }
+
+    /// <summary>The test's p-value (NaN when not tested).</summary>
+    public double PValue { get; init; }
+
+    /// <summary>(median(canary) − median(baseline)) / |median(baseline)|; ±∞ when the baseline median is 0 and the canary's is not; NaN when not tested.</summary>
+    public double Effect { get; init; }
+
+    /// <summary>The canary sample's median (NaN when empty).</summary>
+    public double CanaryMedian { get; init; }
+
+    /// <summary>The baseline sample's median (NaN when empty).</summary>
+    public double BaselineMedian { get; init; }
+
+    /// <summary>The canary's samples (NaN excluded).</summary>
+    public int CanaryCount { get; init; }
+
+    /// <summary>The baseline's samples (NaN excluded).</summary>
+    public int BaselineCount { get; init; }
+}
 
 /// <summary>The aggregate of a judgement.</summary>
 /// <param name="Classification">Pass, marginal, fail or no data.</param>

@@ -88,7 +88,7 @@ public class CanaryJudgeTests
     public void Score_WeightsAndThresholds_Classify()
     {
         var judge = new CanaryJudge(Definition(Metric("a"), Metric("b"), Metric("c", weight: 2), Metric("d", weight: 4)));
-        MetricJudgement Outcome(MetricOutcome o) => new(o, 0, 0, 0, 0, 0, 10, 10);
+        static MetricJudgement Outcome(MetricOutcome o) => new() { Outcome = o };
 
         var all = judge.Score([Outcome(MetricOutcome.Pass), Outcome(MetricOutcome.Pass), Outcome(MetricOutcome.Pass), Outcome(MetricOutcome.Pass)]);
         var oneLight = judge.Score([Outcome(MetricOutcome.Fail), Outcome(MetricOutcome.Pass), Outcome(MetricOutcome.Pass), Outcome(MetricOutcome.Pass)]);
@@ -114,7 +114,7 @@ public class CanaryJudgeTests
         critical.Critical = true;
         var judge = new CanaryJudge(Definition(critical, Metric("a", weight: 100)));
 
-        var score = judge.Score([new(MetricOutcome.Fail, 0, 0, 0, 0, 0, 10, 10), new(MetricOutcome.Pass, 0, 0, 0, 0, 0, 10, 10)]);
+        var score = judge.Score([new() { Outcome = MetricOutcome.Fail }, new() { Outcome = MetricOutcome.Pass }]);
 
         Assert.Equal(new JudgeScore(JudgeClassification.Fail, 0, 1, true), score);
     }

@@ -4,15 +4,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RollbackKit.Backtesting;
 using RollbackKit.Internal;
+using RollbackKit.Judging;
 
-namespace RollbackKit.Judging;
+namespace RollbackKit.Hosting;
 
 /// <summary>Registers the judge monitor (a hosted service of its own) and the validation of judge triggers.</summary>
 internal static class JudgeRegistration
 {
     public static void AddJudgeServices(IServiceCollection services)
     {
-        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<JudgeMonitor>(sp, Hosting.RedactionRegistration.Logger<JudgeMonitor>(sp)));
+        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<JudgeMonitor>(sp, RedactionRegistration.Logger<JudgeMonitor>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, JudgeMonitorHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, JudgeOptionsValidator>(
             static sp => new JudgeOptionsValidator(sp.GetServices<IMetricHistorySource>(), sp.GetService<RollbackKitSection>()?.Path)));
