@@ -8,8 +8,8 @@ internal static class Packages
     /// <summary>Each package with the range of log event ids it owns.</summary>
     public static readonly (string Name, int MinEventId, int MaxEventId)[] All =
     [
-        ("RollbackKit", 1, 1099),
-        ("RollbackKit.Testing", 1000, 1999),
+        ("RollbackKit", 1, 1199), // 1-999 by area, 1000-1099 groups, 1100-1199 the judge
+        ("RollbackKit.Testing", 1200, 1999),
         ("RollbackKit.Prometheus", 2000, 2999),
         ("RollbackKit.Kubernetes", 3000, 3999),
         ("RollbackKit.Helm", 4000, 4999),

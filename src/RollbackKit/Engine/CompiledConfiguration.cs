@@ -29,7 +29,7 @@ internal sealed class CompiledConfiguration
         Targets = targets;
         Queries = [.. queries];
         QueryNames = [.. Queries.Select(static q => q.Name)];
-        Triggers = triggers;
+        Triggers = [.. triggers.Where(static t => t?.Judge is null)]; // judge triggers run in JudgeMonitor
         Baselines = baselines;
         _sources = [.. sources];
         _compiled = new Lazy<Compiled>(Compile, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -44,7 +44,7 @@ internal sealed class CompiledConfiguration
     /// <summary>The query names, index-aligned with <see cref="Queries"/>.</summary>
     public string[] QueryNames { get; }
 
-    /// <summary>The triggers.</summary>
+    /// <summary>The condition triggers (judge triggers are left out).</summary>
     public IReadOnlyList<TriggerDefinition> Triggers { get; }
 
     /// <summary>The captured baselines; baseline <c>b</c> is value <c>Queries.Length + b</c> of the engine.</summary>

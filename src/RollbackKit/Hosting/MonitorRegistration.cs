@@ -36,6 +36,7 @@ internal static class MonitorRegistration
         // The probe shares the monitor's compiled configuration, not the monitor: the dispatcher can depend on it.
         services.TryAddSingleton<ITargetHealthProbe>(static sp => ActivatorUtilities.CreateInstance<TargetHealthProbe>(sp, RedactionRegistration.Logger<TargetHealthProbe>(sp)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RollbackMonitorHostedService>());
+        JudgeRegistration.AddJudgeServices(services);
         // The one validator of RollbackKitOptions: binding problems, settings, playbooks, targets, queries and triggers.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollbackKitOptions>, RollbackKitOptionsValidator>(
             static sp => new RollbackKitOptionsValidator(

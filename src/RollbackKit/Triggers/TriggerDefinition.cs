@@ -80,4 +80,10 @@ public sealed class TriggerDefinition
 
     /// <summary>Human-readable description used in notifications. Optional.</summary>
     public string? Description { get; set; }
+
+    /// <summary>
+    /// Makes this a judge trigger: instead of a <see cref="Condition"/>, a statistical comparison of canary and baseline
+    /// samples over a window (see <c>docs/judge.md</c>); it fires when the judgement fails. Default: unset.
+    /// </summary>
+    public Judging.JudgeDefinition? Judge { get; set; }
 }

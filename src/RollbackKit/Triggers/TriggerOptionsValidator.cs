@@ -44,7 +44,9 @@ internal sealed class TriggerOptionsValidator : IValidateOptions<RollbackKitOpti
                     names[i] = options.Queries[i].Name;
                 }
 
-                _ = TriggerCompiler.Compile(names, options.Triggers, options.Baselines);
+                // Judge triggers have no condition (JudgeOptionsValidator checks them): a stand-in keeps names and indexes.
+                var triggers = options.Triggers.ConvertAll(static t => t?.Judge is null ? t! : new TriggerDefinition { Name = t.Name, Condition = "0 > 1" });
+                _ = TriggerCompiler.Compile(names, triggers, options.Baselines);
             }
             catch (TriggerConfigurationException ex)
             {

@@ -32,7 +32,7 @@ internal sealed class Backtester(
         var configuration = options.Value;
         var targets = SelectTargets(request.Targets);
         var queries = configuration.Queries;
-        var triggers = configuration.Triggers;
+        var triggers = configuration.Triggers.FindAll(static t => t?.Judge is null); // judge triggers are not replayed
 
         // Fetch every query's history, each from the history source named like the live source that answers it.
         var replay = new Dictionary<IMetricHistorySource, ReplaySource>(ReferenceEqualityComparer.Instance);
