@@ -94,6 +94,7 @@ internal sealed class KubernetesShardOwnership : IShardOwnership, IDisposable
             lock (_gate)
             {
                 state.Attempt = attempt;
+                state.Release = false;
             }
 
             using var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(_api.Client, _options.Namespace, state.LeaseName, _options.HolderIdentity))
@@ -106,6 +107,7 @@ internal sealed class KubernetesShardOwnership : IShardOwnership, IDisposable
             elector.OnStoppedLeading += () => Lost(state);
             elector.OnError += e => Log.ShardElectionError(_api.Logger, state.LeaseName, e?.Message ?? "unknown error");
             var wasLeading = false;
+            var release = false;
             try
             {
                 await elector.RunUntilLeadershipLostAsync(attempt.Token).ConfigureAwait(false);
@@ -125,7 +127,9 @@ internal sealed class KubernetesShardOwnership : IShardOwnership, IDisposable
                 lock (_gate)
                 {
                     wasLeading = state.WasLeading;
+                    release = state.Release;
                     state.WasLeading = false;
+                    state.Release = false;
                     state.Attempt = null;
                 }
 
@@ -133,9 +137,10 @@ internal sealed class KubernetesShardOwnership : IShardOwnership, IDisposable
                 await attempt.CancelAsync().ConfigureAwait(false);
             }
 
-            if (wasLeading && (state.Release || stoppingToken.IsCancellationRequested) && (_options.ReleaseOnStop || !stoppingToken.IsCancellationRequested))
+            // Given back: a shard won above capacity, or a lease an elector stopped at capacity may have won meanwhile
+            // (the release deletes the lease only while it names this replica); on stop, the shards held (when configured).
+            if (stoppingToken.IsCancellationRequested ? wasLeading && _options.ReleaseOnStop : release)
             {
-                state.Release = false;
                 await ReleaseAsync(state.LeaseName).ConfigureAwait(false);
             }
 
@@ -201,6 +206,8 @@ internal sealed class KubernetesShardOwnership : IShardOwnership, IDisposable
                     {
                         if (!other.Leading && other.Attempt is { } acquiring)
                         {
+                            // A write of that elector may already be on its way; if it wins, the lease is given back.
+                            other.Release = true;
                             (stop ??= []).Add(acquiring);
                         }
                     }
