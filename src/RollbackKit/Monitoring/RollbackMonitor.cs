@@ -26,7 +26,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _tickGate = new(1, 1);
     private readonly Lazy<TickState> _state;
-    private readonly IShardOwnership? _shards;
+    private IShardOwnership? _shards;
     private int _ownershipChanged = 1;
     private bool[]? _owned;
     private int[]? _ownedTargets;
@@ -38,8 +38,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         RollbackKitMetrics metrics,
         IRollbackDispatcher? dispatcher = null,
         IMonitorLeadership? leadership = null,
-        ILogger<RollbackMonitor>? logger = null,
-        IShardOwnership? shards = null)
+        ILogger<RollbackMonitor>? logger = null)
     {
         _options = options.Value;
         _configuration = configuration;
@@ -49,11 +48,21 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         _leadership = leadership;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _state = new Lazy<TickState>(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
-        _shards = shards;
-        if (shards is not null)
+    }
+
+    /// <summary>
+    /// Makes the monitor act only on the targets of the shards <paramref name="shards"/> owns (none: every target).
+    /// Called once, when the monitor is registered, before its first tick.
+    /// </summary>
+    internal RollbackMonitor UseShards(IShardOwnership? shards)
+    {
+        if (shards is not null && _shards is null)
         {
+            _shards = shards;
             shards.OwnershipChanged += OnOwnershipChanged;
         }
+
+        return this;
     }
 
     public async ValueTask<MonitorTickResult> TickAsync(CancellationToken cancellationToken = default)
@@ -344,7 +353,6 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
 
         _owned = owned;
         _ownedTargets = [.. list];
-        Log.OwnedTargetsChanged(_logger, _ownedTargets.Length, targets.Count, shards.GetOwnedShards().Count, shardCount);
         return _ownedTargets;
     }
 
