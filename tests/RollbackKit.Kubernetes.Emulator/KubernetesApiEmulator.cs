@@ -545,7 +545,10 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
                 return await ServePatchAsync(context, route, body, dryRun).ConfigureAwait(false);
             case "delete":
             {
-                var deleted = dryRun ? Store.Get(resource, route.Namespace, route.Name!) ?? throw NotFound(route) : Store.Delete(resource, route.Namespace, route.Name!);
+                var (preconditionVersion, preconditionUid) = DeletePreconditions(body);
+                var deleted = dryRun
+                    ? Store.Get(resource, route.Namespace, route.Name!) ?? throw NotFound(route)
+                    : Store.Delete(resource, route.Namespace, route.Name!, preconditionVersion, preconditionUid);
                 await WriteJsonAsync(context, 200, deleted).ConfigureAwait(false);
                 return 200;
             }
@@ -632,6 +635,25 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
 
     /// <summary>Prefix of a logged body that arrived as protobuf (the rest is its base64).</summary>
     public const string ProtobufMarker = "protobuf:";
+
+    /// <summary>The <c>preconditions</c> of a DeleteOptions body (resourceVersion, uid), when given.</summary>
+    private static (string? ResourceVersion, string? Uid) DeletePreconditions(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var preconditions = JsonNode.Parse(body)?["preconditions"];
+            return (preconditions?["resourceVersion"]?.GetValue<string>(), preconditions?["uid"]?.GetValue<string>());
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
 
     private static JsonObject ParseObject(string body)
     {

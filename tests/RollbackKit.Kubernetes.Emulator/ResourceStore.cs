@@ -285,12 +285,22 @@ public sealed class ResourceStore
         return (JsonObject)_objects[KeyOf(resource, updated)].Object.DeepClone();
     }
 
-    /// <summary>Deletes an object and (garbage collection) everything it owns; returns the deleted object.</summary>
-    public JsonObject Delete(ApiResource resource, string? ns, string name)
+    /// <summary>
+    /// Deletes an object and (garbage collection) everything it owns; returns the deleted object. A given
+    /// <paramref name="resourceVersion"/> or <paramref name="uid"/> precondition must match (409 Conflict), as a real API server checks
+    /// <c>DeleteOptions.preconditions</c>.
+    /// </summary>
+    public JsonObject Delete(ApiResource resource, string? ns, string name, string? resourceVersion = null, string? uid = null)
     {
         lock (_gate)
         {
             var existing = GetLocked(resource, ns, name);
+            if ((!string.IsNullOrEmpty(resourceVersion) && resourceVersion != existing["metadata"]?["resourceVersion"]?.GetValue<string>())
+                || (!string.IsNullOrEmpty(uid) && uid != existing["metadata"]?["uid"]?.GetValue<string>()))
+            {
+                throw Conflict(resource, name);
+            }
+
             DeleteLocked(resource, existing);
             return (JsonObject)existing.DeepClone();
         }

@@ -6,6 +6,7 @@ using RollbackKit.Engine;
 using RollbackKit.Internal;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
+using RollbackKit.Sharding;
 using RollbackKit.Triggers;
 using RollbackKit.Verification;
 
@@ -28,7 +29,8 @@ internal static class MonitorRegistration
                 options.Baselines,
                 sp.GetServices<IMetricSource>());
         });
-        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<RollbackMonitor>(sp, RedactionRegistration.Logger<RollbackMonitor>(sp)));
+        services.TryAddSingleton(static sp => ActivatorUtilities.CreateInstance<RollbackMonitor>(sp, RedactionRegistration.Logger<RollbackMonitor>(sp))
+            .UseShards(sp.GetService<IShardOwnership>()));
         services.TryAddSingleton<IRollbackMonitor>(static sp => sp.GetRequiredService<RollbackMonitor>());
         services.TryAddSingleton<IMonitorExplainer>(static sp => sp.GetRequiredService<RollbackMonitor>());
         services.TryAddSingleton<IMonitorHeartbeat>(static sp => sp.GetRequiredService<RollbackMonitor>());

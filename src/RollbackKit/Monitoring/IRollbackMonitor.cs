@@ -9,6 +9,12 @@ public readonly record struct MonitorTickResult
     /// <summary>Number of verdicts written (targets × triggers).</summary>
     public int Verdicts { get; init; }
 
+    /// <summary>
+    /// Targets whose verdicts this replica acted on this tick: every target, or with sharding (<c>AddSharding()</c>) the
+    /// targets of the shards this replica owns.
+    /// </summary>
+    public int OwnedTargets { get; init; }
+
     /// <summary>Triggers that fired this tick (dry-run included).</summary>
     public int Fired { get; init; }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Engine;
 using RollbackKit.Metrics;
+using RollbackKit.Sharding;
 using RollbackKit.Telemetry;
 
 namespace RollbackKit.Monitoring;
@@ -25,6 +26,10 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _tickGate = new(1, 1);
     private readonly Lazy<TickState> _state;
+    private IShardOwnership? _shards;
+    private int _ownershipChanged = 1;
+    private bool[]? _owned;
+    private int[]? _ownedTargets;
 
     public RollbackMonitor(
         IOptions<MonitorOptions> options,
@@ -43,6 +48,21 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         _leadership = leadership;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _state = new Lazy<TickState>(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>
+    /// Makes the monitor act only on the targets of the shards <paramref name="shards"/> owns (none: every target).
+    /// Called once, when the monitor is registered, before its first tick.
+    /// </summary>
+    internal RollbackMonitor UseShards(IShardOwnership? shards)
+    {
+        if (shards is not null && _shards is null)
+        {
+            _shards = shards;
+            shards.OwnershipChanged += OnOwnershipChanged;
+        }
+
+        return this;
     }
 
     public async ValueTask<MonitorTickResult> TickAsync(CancellationToken cancellationToken = default)
@@ -81,6 +101,11 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
 
     public override void Dispose()
     {
+        if (_shards is not null)
+        {
+            _shards.OwnershipChanged -= OnOwnershipChanged;
+        }
+
         _tickGate.Dispose();
         base.Dispose();
     }
@@ -145,6 +170,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
             return new MonitorTickResult { Time = now, SkippedNotLeader = true };
         }
 
+        var owned = _shards is null ? null : OwnedTargets(state);
         var started = _time.GetTimestamp();
         using var tick = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.monitor.tick");
         tick?.SetTag(RollbackKitTags.TargetCount, _configuration.Targets.Count);
@@ -161,7 +187,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
             evaluate?.SetTag(RollbackKitTags.FiredCount, firedCount);
         }
 
-        var (fired, dispatched) = firedCount > 0 ? await DispatchAsync(state, now, cancellationToken).ConfigureAwait(false) : (0, 0);
+        var (fired, dispatched) = firedCount > 0 ? await DispatchAsync(state, owned, now, cancellationToken).ConfigureAwait(false) : (0, 0);
         tick?.SetTag(RollbackKitTags.FiredCount, fired);
         _metrics.Ticked(_time.GetElapsedTime(started));
         HeartbeatTicked(state.Batches, now);
@@ -169,6 +195,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         {
             Time = now,
             Verdicts = state.Verdicts.Length,
+            OwnedTargets = owned?.Length ?? _configuration.Targets.Count,
             Fired = fired,
             Dispatched = dispatched,
             QueryErrors = queryErrors,
@@ -205,14 +232,21 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         return queryErrors;
     }
 
-    /// <summary>Sends a request for every verdict that fired or reached its error limit; returns (fired, dispatched).</summary>
-    private async Task<(int Fired, int Dispatched)> DispatchAsync(TickState state, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends a request for every verdict of an owned target (every target when <paramref name="owned"/> is
+    /// <see langword="null"/>) that fired or reached its error limit; returns (fired, dispatched).
+    /// </summary>
+    private async Task<(int Fired, int Dispatched)> DispatchAsync(TickState state, int[]? owned, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var fired = 0;
         var dispatched = 0;
         var engine = state.Engine;
-        for (var v = 0; v < state.Verdicts.Length; v++)
+        var triggerCount = engine.Triggers.Count;
+        var count = owned is null ? state.Verdicts.Length : owned.Length * triggerCount;
+        for (var i = 0; i < count; i++)
         {
+            // Verdicts are target-major: verdicts[target * triggerCount + trigger].
+            var v = owned is null ? i : (owned[i / triggerCount] * triggerCount) + (i % triggerCount);
             var verdict = state.Verdicts[v];
             if (!verdict.Fired && !verdict.ErrorLimitReached)
             {
@@ -284,6 +318,45 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
             Log.DispatchFailed(_logger, request.Target.Id, ex);
             return false;
         }
+    }
+
+    private void OnOwnershipChanged(object? sender, EventArgs e) => Volatile.Write(ref _ownershipChanged, 1);
+
+    /// <summary>
+    /// The indexes of the targets in owned shards, recomputed only after the ownership changed (so a tick allocates
+    /// nothing for it). A target gained from another replica starts with fresh trigger state (its timers and latches
+    /// restart here), so a condition that fired while another replica owned it fires again on this one.
+    /// </summary>
+    private int[] OwnedTargets(TickState state)
+    {
+        if (Interlocked.Exchange(ref _ownershipChanged, 0) == 0 && _ownedTargets is not null)
+        {
+            return _ownedTargets;
+        }
+
+        var shards = _shards!;
+        var targets = _configuration.Targets;
+        var shardCount = Math.Max(1, shards.ShardCount);
+        var owned = new bool[targets.Count];
+        var list = new List<int>(targets.Count);
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (!shards.Owns(TargetShards.ShardOf(targets[i].Id, shardCount)))
+            {
+                continue;
+            }
+
+            owned[i] = true;
+            list.Add(i);
+            if (_owned is not null && !_owned[i])
+            {
+                state.Engine.ResetTarget(i);
+            }
+        }
+
+        _owned = owned;
+        _ownedTargets = [.. list];
+        return _ownedTargets;
     }
 
     private TickState CreateState()
