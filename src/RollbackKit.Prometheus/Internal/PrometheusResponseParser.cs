@@ -57,7 +57,16 @@ internal struct PrometheusResponseInfo
 internal static partial class PrometheusResponseParser
 {
     /// <summary>Parses <paramref name="json"/>. Throws <see cref="JsonException"/> or <see cref="FormatException"/> when malformed.</summary>
+    /// <remarks>
+    /// A successful instant vector in Prometheus' own compact layout (the usual reply) is read by a direct byte scan;
+    /// anything else, and anything that scan is unsure of, goes to the general <see cref="Utf8JsonReader"/> parser.
+    /// </remarks>
     public static PrometheusResponseInfo Parse<TSink>(ReadOnlySpan<byte> json, ReadOnlySpan<byte> matchLabel, TSink sink)
+        where TSink : IPrometheusSampleSink
+        => TryParseCompactVector(json, matchLabel, sink, out var info) ? info : ParseWithReader(json, matchLabel, sink);
+
+    /// <summary>The general parser: any valid reply, any field order and formatting. Throws when malformed.</summary>
+    internal static PrometheusResponseInfo ParseWithReader<TSink>(ReadOnlySpan<byte> json, ReadOnlySpan<byte> matchLabel, TSink sink)
         where TSink : IPrometheusSampleSink
     {
         var info = default(PrometheusResponseInfo);
@@ -149,14 +158,20 @@ internal static partial class PrometheusResponseParser
             if (reader.ValueTextEquals("resultType"u8))
             {
                 Next(ref reader);
-                var type = reader.ValueTextEquals("vector"u8) ? PrometheusResultType.Vector
+                var isString = reader.TokenType == JsonTokenType.String;
+                var type = !isString ? PrometheusResultType.None
+                    : reader.ValueTextEquals("vector"u8) ? PrometheusResultType.Vector
                     : reader.ValueTextEquals("scalar"u8) ? PrometheusResultType.Scalar
                     : reader.ValueTextEquals("matrix"u8) ? PrometheusResultType.Matrix
                     : reader.ValueTextEquals("string"u8) ? PrometheusResultType.String
                     : PrometheusResultType.None;
                 if (type == PrometheusResultType.None)
                 {
-                    info.UnknownResultType = reader.TokenType == JsonTokenType.String ? reader.GetString() : reader.TokenType.ToString();
+                    info.UnknownResultType = isString ? reader.GetString() : reader.TokenType.ToString();
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        reader.Skip();
+                    }
                 }
 
                 if (info.ResultType == PrometheusResultType.None || type != PrometheusResultType.None)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
 using RollbackKit.Engine.Internal;
 using RollbackKit.Metrics;
@@ -12,9 +14,11 @@ namespace RollbackKit.Engine;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each tick runs every compiled instruction across all targets at once (vectorized over the value columns; fleets
-/// above 16,384 targets are split into blocks of that size), then one per-target pass per trigger updates the timing
-/// state. A measurement fails when the condition is true. When a value
+/// Conditions of the two common shapes (<c>a CMP constant</c>, <c>a CMP b * constant</c>) are compared directly in
+/// one fused per-target pass; any other condition first runs its compiled instructions across all targets at once
+/// (vectorized over the value columns; fleets above 16,384 targets are split into blocks of that size) and the pass
+/// reads its result. The pass goes target by target and trigger by trigger, updating the timing state (held
+/// target-major) and writing the verdicts in order. A measurement fails when the condition is true. When a value
 /// the condition reads has status <see cref="MetricSampleStatus.Error"/> the outcome is
 /// <see cref="VerdictOutcome.Error"/>: it restarts the <see cref="TriggerDefinition.For"/> clock and the consecutive
 /// failure count (a trigger fires only after a full <c>For</c> of breaches with no error between them), counts towards
@@ -42,6 +46,12 @@ internal sealed class EvaluationEngine
     /// </summary>
     internal const int BlockSize = 16_384;
 
+    /// <summary>
+    /// Targets per sub-block of the per-target pass: its verdicts and timing state (8 triggers: about 160 KB) stay in
+    /// a core's L2 cache while every trigger runs over it.
+    /// </summary>
+    internal const int PassBlock = 256;
+
     private static long s_created;
 
     private readonly RollbackTarget[] _targets;
@@ -50,6 +60,9 @@ internal sealed class EvaluationEngine
     private readonly double[][] _values;
     private readonly MetricSampleStatus[][] _statuses;
     private readonly TriggerPlan[] _plans;
+    private readonly TriggerSlot[] _slots;
+    private readonly int[] _general;
+    private readonly TimingState[] _states;
     private readonly int[][] _referenced;
     private readonly BaselineCapture[] _baselines;
     private readonly int _count;
@@ -59,12 +72,17 @@ internal sealed class EvaluationEngine
     /// <param name="queryNames">Names of the queries whose values the caller writes each tick.</param>
     /// <param name="triggers">The triggers.</param>
     /// <param name="baselines">Captured baselines; their names become readable values.</param>
+    /// <param name="fastShapes">
+    /// Whether conditions of the common shapes are compared directly in the per-target pass (the default); when false
+    /// every condition runs its column program (the two paths compute the same verdicts; tests compare them).
+    /// </param>
     /// <exception cref="TriggerConfigurationException">A trigger's condition or settings are invalid (names the trigger index).</exception>
     public EvaluationEngine(
         IReadOnlyList<RollbackTarget> targets,
         IReadOnlyList<string> queryNames,
         IReadOnlyList<TriggerDefinition> triggers,
-        IReadOnlyList<BaselineDefinition>? baselines = null)
+        IReadOnlyList<BaselineDefinition>? baselines = null,
+        bool fastShapes = true)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var compiled = TriggerCompiler.Compile(queryNames, triggers, baselines);
@@ -107,7 +125,10 @@ internal sealed class EvaluationEngine
             var condition = compiled.Conditions[t];
             var referenced = condition.ReferencedValues;
             _referenced[t] = [.. referenced];
-            var program = new ColumnProgram(condition, _values, scratch, n);
+            // Conditions of a fast shape are compared in the pass: no program, no result columns.
+            var program = fastShapes && _triggers[t].Enabled && TriggerPlan.Recognize(condition, out _, out _, out _) != ConditionShape.General
+                ? null
+                : new ColumnProgram(condition, _values, scratch, n);
             _plans[t] = referenced.Count == 0
                 ? new TriggerPlan(_triggers[t], condition, program, [zeros], [alwaysValid], n)
                 : new TriggerPlan(
@@ -118,6 +139,10 @@ internal sealed class EvaluationEngine
                     [.. referenced.Select(v => _statuses[v])],
                     n);
         }
+
+        _slots = [.. _plans.Select(static p => p.Slot)];
+        _general = [.. Enumerable.Range(0, _slots.Length).Where(t => _slots[t].Shape == ConditionShape.General)];
+        _states = new TimingState[n * _slots.Length];
     }
 
     /// <summary>How many engines this process has built (verification reuses the monitor's; tests check it builds none).</summary>
@@ -188,22 +213,16 @@ internal sealed class EvaluationEngine
 
         // Very large fleets are processed in blocks (see BlockSize).
         var reported = 0;
-        var triggerCount = _plans.Length;
+        var general = _general;
         for (var start = 0; start < _count; start += BlockSize)
         {
             var length = Math.Min(BlockSize, _count - start);
-            for (var t = 0; t < triggerCount; t++)
+            foreach (var t in general)
             {
-                var plan = _plans[t];
-                if (!plan.Enabled)
-                {
-                    TriggerPlan.WriteDisabled(start, length, verdicts, t, triggerCount);
-                    continue;
-                }
-
-                plan.Program.Run(start, length);
-                reported += plan.Update(nowTicks, start, length, verdicts, t, triggerCount);
+                _plans[t].Program!.Run(start, length);
             }
+
+            reported += Pass(nowTicks, start, start + length, verdicts);
         }
 
         return reported;
@@ -214,6 +233,7 @@ internal sealed class EvaluationEngine
     public void ResetTarget(int targetIndex)
     {
         CheckTarget(targetIndex);
+        _states.AsSpan(targetIndex * _slots.Length, _slots.Length).Clear();
         foreach (var plan in _plans)
         {
             plan.Reset(targetIndex);
@@ -283,7 +303,10 @@ internal sealed class EvaluationEngine
     }
 
     /// <summary>Whether a trigger has fired for a target in its current failing episode (it re-arms after a passing measurement).</summary>
-    internal bool IsLatched(int triggerIndex, int targetIndex) => _plans[triggerIndex].IsLatched(targetIndex);
+    internal bool IsLatched(int triggerIndex, int targetIndex) => _states[(targetIndex * _slots.Length) + triggerIndex].Fired;
+
+    /// <summary>How trigger <paramref name="triggerIndex"/>'s condition is evaluated (for tests).</summary>
+    internal ConditionShape GetShape(int triggerIndex) => _slots[triggerIndex].Shape;
 
     /// <summary>The compiled condition of a trigger (for diagnostics and tests).</summary>
     internal CompiledCondition GetCondition(int triggerIndex) => _plans[triggerIndex].Condition;
@@ -291,6 +314,229 @@ internal sealed class EvaluationEngine
     /// <summary>Whether a baseline capture is in progress for a target.</summary>
     internal bool IsCapturing(int targetIndex, string baselineName) =>
         Array.Exists(_baselines, b => _table.Names[b.ValueIndex] == baselineName && b.IsCapturing(targetIndex));
+
+    /// <summary>
+    /// The per-target pass over targets <c>[start, end)</c>, in sub-blocks of <see cref="PassBlock"/> targets: within a
+    /// sub-block, trigger by trigger (the shape is decided once per trigger, not per target), each target's measurement
+    /// is classified, its timing state updated and its verdict written. State and verdicts are target-major, so a
+    /// sub-block's share of both stays in cache while its triggers run, and each trigger streams only the few value and
+    /// status columns it reads.
+    /// </summary>
+    private int Pass(long now, int start, int end, Span<TriggerVerdict> verdicts)
+    {
+        var slots = _slots;
+        var triggerCount = slots.Length;
+        var states = _states;
+        if ((long)end * triggerCount > states.Length || (long)end * triggerCount > verdicts.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end));
+        }
+
+        ref var stateRef = ref MemoryMarshal.GetArrayDataReference(states);
+        ref var verdictRef = ref MemoryMarshal.GetReference(verdicts);
+        var reported = 0;
+        for (var blockStart = start; blockStart < end; blockStart += PassBlock)
+        {
+            var blockEnd = Math.Min(end, blockStart + PassBlock);
+            for (var t = 0; t < slots.Length; t++)
+            {
+                reported += RunTrigger(ref slots[t], t, triggerCount, blockStart, blockEnd, now, ref stateRef, ref verdictRef);
+            }
+        }
+
+        return reported;
+    }
+
+    /// <summary>One trigger over targets <c>[start, end)</c>; returns how many verdicts fired or reached the error limit.</summary>
+    private static int RunTrigger(ref TriggerSlot slot, int t, int triggerCount, int start, int end, long now, ref TimingState stateRef, ref TriggerVerdict verdictRef)
+    {
+        var reported = 0;
+        var k = (start * triggerCount) + t;
+        switch (slot.Shape)
+        {
+            case ConditionShape.CompareConstant:
+            {
+                var a = slot.A;
+                var sa = slot.StatusA;
+                var threshold = slot.Constant;
+                for (var i = start; i < end; i++, k += triggerCount)
+                {
+                    var actual = a[i];
+                    var status = sa[i];
+                    var outcome = status == MetricSampleStatus.Error ? VerdictOutcome.Error
+                        : status != MetricSampleStatus.Value || double.IsNaN(actual) ? slot.NoDataOutcome
+                        : Holds(slot.Compare, actual, threshold) ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
+                    {
+                        reported++;
+                    }
+                }
+
+                break;
+            }
+
+            case ConditionShape.CompareScaled:
+            {
+                var a = slot.A;
+                var sa = slot.StatusA;
+                var b = slot.B;
+                var sb = slot.StatusB;
+                var constant = slot.Constant;
+                for (var i = start; i < end; i++, k += triggerCount)
+                {
+                    var actual = a[i];
+                    var other = b[i];
+                    var threshold = other * constant;
+                    var statusA = sa[i];
+                    var statusB = sb[i];
+                    var outcome = statusA == MetricSampleStatus.Error || statusB == MetricSampleStatus.Error ? VerdictOutcome.Error
+                        : statusA != MetricSampleStatus.Value || statusB != MetricSampleStatus.Value || double.IsNaN(actual) || double.IsNaN(other) ? slot.NoDataOutcome
+                        : Holds(slot.Compare, actual, threshold) ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
+                    {
+                        reported++;
+                    }
+                }
+
+                break;
+            }
+
+            case ConditionShape.General:
+            {
+                for (var i = start; i < end; i++, k += triggerCount)
+                {
+                    // The values the condition reads: any error makes the measurement an error; else any missing
+                    // value (no status, no data or NaN) makes it no-data.
+                    var sa = slot.StatusA[i];
+                    var sb = slot.StatusB[i];
+                    var hasError = sa == MetricSampleStatus.Error || sb == MetricSampleStatus.Error;
+                    var noData = sa != MetricSampleStatus.Value || sb != MetricSampleStatus.Value
+                        || double.IsNaN(slot.A[i]) || double.IsNaN(slot.B[i]);
+                    if (slot.MoreThanTwo)
+                    {
+                        slot.Plan.ClassifyMore(i, ref hasError, ref noData);
+                    }
+
+                    var outcome = hasError ? VerdictOutcome.Error
+                        : noData ? slot.NoDataOutcome
+                        : slot.Result[i] != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, slot.Actual[i], slot.Threshold[i], ref Unsafe.Add(ref verdictRef, k)))
+                    {
+                        reported++;
+                    }
+                }
+
+                break;
+            }
+
+            default:
+                for (var i = start; i < end; i++, k += triggerCount)
+                {
+                    Unsafe.Add(ref verdictRef, k) = new TriggerVerdict
+                    {
+                        TargetIndex = i,
+                        TriggerIndex = t,
+                        Outcome = VerdictOutcome.Disabled,
+                        Actual = double.NaN,
+                        Threshold = double.NaN,
+                    };
+                }
+
+                break;
+        }
+
+        return reported;
+    }
+
+    /// <summary>The comparison, as <see cref="ScalarOps.Binary"/> computes it (NaN compares false, also for <c>!=</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Holds(ConditionOpCode compare, double a, double b) => compare switch
+    {
+        ConditionOpCode.Gt => a > b,
+        ConditionOpCode.Ge => a >= b,
+        ConditionOpCode.Lt => a < b,
+        ConditionOpCode.Le => a <= b,
+        ConditionOpCode.Eq => a == b,
+        _ => a < b || a > b,
+    };
+
+    /// <summary>Applies one measurement to one target's timing state and writes the verdict; true when it fired or reached the error limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, int trigger, double actual, double threshold, ref TriggerVerdict verdict)
+    {
+        var failingSince = state.FailingSince;
+        var consecutive = state.Consecutive;
+        var total = state.Total;
+        var errors = state.Errors;
+        var fired = state.Fired;
+        if (slot.Windowed)
+        {
+            total = slot.Plan.Evict(target, now - slot.WindowTicks, total);
+        }
+
+        var firedNow = false;
+        var errorLimitReached = false;
+        switch (outcome)
+        {
+            case VerdictOutcome.Pass:
+                errors = 0;
+                failingSince = 0;
+                consecutive = 0;
+                fired = false;
+                break;
+            case VerdictOutcome.Fail:
+                errors = 0;
+                if (failingSince == 0)
+                {
+                    failingSince = now;
+                }
+
+                consecutive++;
+                total = slot.Windowed ? slot.Plan.Push(target, now, total) : total + 1;
+                if (!fired
+                    && ((slot.ForRuleActive && now - failingSince >= slot.ForTicks)
+                        || (slot.FailureLimit > 0 && total >= slot.FailureLimit)
+                        || (slot.ConsecutiveLimit > 0 && consecutive >= slot.ConsecutiveLimit)))
+                {
+                    fired = true;
+                    firedNow = true;
+                }
+
+                break;
+            case VerdictOutcome.Inconclusive:
+                errors = 0;
+                break;
+            default:
+                // An error is an unknown measurement: the condition was not seen to hold, so the failing episode's
+                // For clock and consecutive count restart; the windowed total and the fired latch stay.
+                errors++;
+                errorLimitReached = errors == slot.ErrorLimit;
+                failingSince = 0;
+                consecutive = 0;
+                break;
+        }
+
+        state.FailingSince = failingSince;
+        state.Consecutive = consecutive;
+        state.Total = total;
+        state.Errors = errors;
+        state.Fired = fired;
+        verdict = new TriggerVerdict
+        {
+            TargetIndex = target,
+            TriggerIndex = trigger,
+            Outcome = outcome,
+            Fired = firedNow,
+            ErrorLimitReached = errorLimitReached,
+            Actual = actual,
+            Threshold = threshold,
+            FailingSinceUtcTicks = failingSince,
+            ConsecutiveFailures = consecutive,
+            TotalFailures = total,
+            ConsecutiveErrors = errors,
+        };
+        return firedNow || errorLimitReached;
+    }
 
     private void CheckTarget(int targetIndex)
     {

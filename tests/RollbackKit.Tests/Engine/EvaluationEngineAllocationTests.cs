@@ -75,4 +75,57 @@ public class EvaluationEngineAllocationTests
         Assert.Contains(verdicts, v => v.Outcome == VerdictOutcome.Disabled);
         Assert.False(engine.IsCapturing(0, "baseline.error_rate"));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10_000)]
+    public void Evaluate_EightTriggers_AllocatesNothingPerTick(int targets)
+    {
+        string[] queries = ["canary_error_rate", "baseline_error_rate", "canary_p99", "baseline_p99", "success_rate", "canary_rps", "baseline_rps", "security_events", "memory_ratio", "breaker_trips", "db_errors"];
+        TriggerDefinition[] triggers =
+        [
+            new() { Name = "error-rate", Condition = "canary_error_rate > baseline_error_rate * 1.5", For = TimeSpan.FromMinutes(5) },
+            new() { Name = "p99", Condition = "canary_p99 > baseline_p99 * 2", For = TimeSpan.FromMinutes(5) },
+            new() { Name = "success", Condition = "success_rate < 0.95", For = TimeSpan.FromMinutes(3) },
+            new() { Name = "throughput", Condition = "canary_rps < baseline_rps * 0.5", For = TimeSpan.FromMinutes(10) },
+            new() { Name = "security", Condition = "security_events > 0" },
+            new() { Name = "memory", Condition = "memory_ratio > 95%", For = TimeSpan.FromMinutes(5) },
+            new() { Name = "breaker", Condition = "breaker_trips > 10", FailureLimit = 3, FailureWindow = TimeSpan.FromMinutes(1) },
+            new() { Name = "db", Condition = "db_errors > 10 or db_errors < 0" },
+        ];
+        var engine = new EvaluationEngine([.. Enumerable.Range(0, targets).Select(i => new RollbackTarget($"t{i}"))], queries, triggers);
+        var verdicts = new TriggerVerdict[engine.VerdictCount];
+        var random = new Random(11);
+        for (var v = 0; v < queries.Length; v++)
+        {
+            var values = engine.GetValues(v);
+            var statuses = engine.GetStatuses(v);
+            for (var t = 0; t < targets; t++)
+            {
+                values[t] = random.Next(20) == 0 ? 50 : random.NextDouble() * 0.5;
+                statuses[t] = random.Next(100) == 0 ? MetricSampleStatus.Error : MetricSampleStatus.Value;
+            }
+        }
+
+        // The first target always breaches "security", so every run fires at least once.
+        engine.GetValues(7)[0] = 1;
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var fired = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            now += TimeSpan.FromSeconds(10);
+            fired += engine.Evaluate(now, verdicts);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+        {
+            now += TimeSpan.FromSeconds(10);
+            engine.Evaluate(now, verdicts);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(fired > 0);
+        Assert.Equal(VerdictOutcome.Fail, verdicts[4].Outcome);
+    }
 }

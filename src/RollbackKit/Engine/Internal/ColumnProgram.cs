@@ -125,7 +125,14 @@ internal sealed class ColumnProgram
             }
         }
 
+        // The result gets its own column (scratch columns are shared by every condition's program, and the engine
+        // runs all programs of a block before reading any result).
         var result = stack[0];
+        if (!result.IsConstant && producer[0] >= 0)
+        {
+            result = Capture(result, producer[0], operations, count, out _);
+        }
+
         Result = result.IsConstant ? Filled(count, result.Constant) : result.Column!;
         _operations = [.. operations];
     }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using RollbackKit.Conditions;
 using RollbackKit.Engine;
 using RollbackKit.Metrics;
@@ -7,26 +6,88 @@ using RollbackKit.Triggers;
 
 namespace RollbackKit.Engine.Internal;
 
+/// <summary>How a trigger's condition is evaluated in the fused per-target pass.</summary>
+internal enum ConditionShape : byte
+{
+    /// <summary>Any condition: its <see cref="ColumnProgram"/> runs across the targets first; the pass reads its result columns.</summary>
+    General,
+
+    /// <summary><c>a CMP constant</c>: compared in the pass, no column program.</summary>
+    CompareConstant,
+
+    /// <summary><c>a CMP b * constant</c> (also <c>a CMP b</c>, with constant 1): compared in the pass, no column program.</summary>
+    CompareScaled,
+
+    /// <summary>The trigger is disabled.</summary>
+    Disabled,
+}
+
+/// <summary>One target's timing state for one trigger.</summary>
+internal struct TimingState
+{
+    /// <summary>Since when the condition has failed without interruption (UTC ticks), or 0.</summary>
+    public long FailingSince;
+
+    /// <summary>Consecutive failing measurements.</summary>
+    public int Consecutive;
+
+    /// <summary>Failing measurements in total (within the window when one is set).</summary>
+    public int Total;
+
+    /// <summary>Consecutive source errors.</summary>
+    public int Errors;
+
+    /// <summary>Whether the trigger fired in the current failing episode.</summary>
+    public bool Fired;
+}
+
 /// <summary>
-/// One trigger's compiled program, settings and per-target timing state (structure of arrays, one slot per target).
+/// One trigger's compiled condition and settings, flattened for the engine's per-target pass: the shape of the
+/// condition, the columns it reads and the timing settings sit in one struct read straight from an array, so a tick
+/// makes no virtual or delegate call and no dictionary lookup.
+/// </summary>
+internal struct TriggerSlot
+{
+    public ConditionShape Shape;
+    public ConditionOpCode Compare;
+    public VerdictOutcome NoDataOutcome;
+    public bool ForRuleActive;
+    public bool Windowed;
+    public bool MoreThanTwo;
+    public int FailureLimit;
+    public int ConsecutiveLimit;
+    public int ErrorLimit;
+    public long ForTicks;
+    public long WindowTicks;
+    public double Constant;
+
+    /// <summary>First value the condition reads (the compared value for the fast shapes).</summary>
+    public double[] A;
+    public MetricSampleStatus[] StatusA;
+
+    /// <summary>Second value the condition reads (the scaled value of <see cref="ConditionShape.CompareScaled"/>), or the first again.</summary>
+    public double[] B;
+    public MetricSampleStatus[] StatusB;
+
+    /// <summary>The general shape's result, actual and threshold columns.</summary>
+    public double[] Result;
+    public double[] Actual;
+    public double[] Threshold;
+
+    /// <summary>The trigger's plan (windowed failure ring, further referenced values, the column program).</summary>
+    public TriggerPlan Plan;
+}
+
+/// <summary>
+/// One trigger's compiled program and settings, and the failure-time ring of its windowed failure limit (one ring per
+/// target). The per-target timing state lives in the engine, target-major, so a tick writes it in order.
 /// </summary>
 internal sealed class TriggerPlan
 {
-    private readonly long _forTicks;
-    private readonly bool _forRuleActive;
-    private readonly int _failureLimit;
-    private readonly long _windowTicks;
-    private readonly int _consecutiveLimit;
-    private readonly int _errorLimit;
-    private readonly VerdictOutcome _noDataOutcome;
-
     private readonly double[][] _values;
     private readonly MetricSampleStatus[][] _statuses;
-    private readonly long[] _failingSince;
-    private readonly int[] _consecutiveFailures;
-    private readonly int[] _totalFailures;
-    private readonly int[] _consecutiveErrors;
-    private readonly bool[] _fired;
+    private readonly VerdictOutcome _noDataOutcome;
+    private readonly int _failureLimit;
 
     // Failure timestamps per target (windowed failure limit): ring of capacity FailureLimit at [target * capacity].
     private readonly long[] _ring;
@@ -35,11 +96,11 @@ internal sealed class TriggerPlan
     /// <summary>Creates the plan; the trigger's settings are read once, here.</summary>
     /// <param name="definition">The trigger.</param>
     /// <param name="condition">Its compiled condition.</param>
-    /// <param name="program">The condition lowered onto the columns.</param>
+    /// <param name="program">The condition lowered onto the columns; <see langword="null"/> for a condition of a fast shape (see <see cref="Recognize"/>), compared directly.</param>
     /// <param name="values">The value columns the condition reads (at least one).</param>
     /// <param name="statuses">The status columns the condition reads, index-aligned with <paramref name="values"/>.</param>
     /// <param name="count">Number of targets.</param>
-    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram program, double[][] values, MetricSampleStatus[][] statuses, int count)
+    public TriggerPlan(TriggerDefinition definition, CompiledCondition condition, ColumnProgram? program, double[][] values, MetricSampleStatus[][] statuses, int count)
     {
         if (values.Length == 0 || values.Length != statuses.Length
             || Array.Exists(values, v => v.Length < count) || Array.Exists(statuses, v => v.Length < count))
@@ -53,46 +114,33 @@ internal sealed class TriggerPlan
         Condition = condition;
         Program = program;
         Enabled = definition.Enabled;
-        _forTicks = definition.For.Ticks;
         _failureLimit = definition.FailureLimit;
-        _consecutiveLimit = definition.ConsecutiveFailureLimit;
-        _forRuleActive = _forTicks > 0 || (_failureLimit == 0 && _consecutiveLimit == 0);
-        _windowTicks = definition.FailureLimit > 0 && definition.FailureWindow is { } window ? window.Ticks : 0;
-        _errorLimit = definition.ErrorLimit;
+        var windowTicks = definition.FailureLimit > 0 && definition.FailureWindow is { } window ? window.Ticks : 0;
         _noDataOutcome = definition.NoData switch
         {
             NoDataPolicy.Pass => VerdictOutcome.Pass,
             NoDataPolicy.Fail => VerdictOutcome.Fail,
             _ => VerdictOutcome.Inconclusive,
         };
-        _failingSince = new long[count];
-        _consecutiveFailures = new int[count];
-        _totalFailures = new int[count];
-        _consecutiveErrors = new int[count];
-        _fired = new bool[count];
-        _ring = _windowTicks > 0 ? new long[count * _failureLimit] : [];
-        _ringHead = _windowTicks > 0 ? new int[count] : [];
+        _ring = windowTicks > 0 ? new long[count * _failureLimit] : [];
+        _ringHead = windowTicks > 0 ? new int[count] : [];
+        Slot = CreateSlot(definition, condition, program, windowTicks);
     }
 
     public TriggerDefinition Definition { get; }
 
     public CompiledCondition Condition { get; }
 
-    public ColumnProgram Program { get; }
+    public ColumnProgram? Program { get; }
 
     public bool Enabled { get; }
 
-    /// <summary>Whether the trigger has fired for a target in its current failing episode (re-armed by a pass).</summary>
-    public bool IsLatched(int target) => _fired[target];
+    /// <summary>The flattened settings and columns the engine's pass reads.</summary>
+    public TriggerSlot Slot { get; }
 
-    /// <summary>Clears a target's timing state.</summary>
+    /// <summary>Clears a target's failure ring.</summary>
     public void Reset(int target)
     {
-        _failingSince[target] = 0;
-        _consecutiveFailures[target] = 0;
-        _totalFailures[target] = 0;
-        _consecutiveErrors[target] = 0;
-        _fired[target] = false;
         if (_ringHead.Length > 0)
         {
             _ringHead[target] = 0;
@@ -100,8 +148,8 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>
-    /// Classifies one measurement of one set of values without reading or changing any timing state: the outcome
-    /// <see cref="Update"/> would give this measurement, with the condition's actual value and threshold. Thread-safe.
+    /// Classifies one measurement of one set of values without reading or changing any timing state: the outcome the
+    /// engine's pass would give this measurement, with the condition's actual value and threshold. Thread-safe.
     /// </summary>
     /// <param name="values">One value per value name.</param>
     /// <param name="statuses">One status per value name.</param>
@@ -132,164 +180,9 @@ internal sealed class TriggerPlan
         };
     }
 
-    /// <summary>Writes the disabled verdicts.</summary>
-    public static void WriteDisabled(int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
-    {
-        for (var i = start; i < start + length; i++)
-        {
-            verdicts[(i * triggerCount) + triggerIndex] = new TriggerVerdict
-            {
-                TargetIndex = i,
-                TriggerIndex = triggerIndex,
-                Outcome = VerdictOutcome.Disabled,
-                Actual = double.NaN,
-                Threshold = double.NaN,
-            };
-        }
-    }
-
-    /// <summary>
-    /// The per-target pass after <see cref="ColumnProgram.Run(int, int)"/>: classifies each measurement, updates the timing
-    /// state and writes the verdicts. Returns how many verdicts fired or reached the error limit.
-    /// </summary>
-    public int Update(long now, int start, int length, Span<TriggerVerdict> verdicts, int triggerIndex, int triggerCount)
-    {
-        var end = start + length;
-
-        // One range check up front instead of one per access: every column and state array holds one slot per target.
-        if (start < 0 || length < 0 || end > _values[0].Length || end > _statuses[0].Length || end > Program.Result.Length || end > _failingSince.Length
-            || end > Program.Actual.Length || end > Program.Threshold.Length
-            || (length > 0 && (((long)(end - 1) * triggerCount) + triggerIndex) >= verdicts.Length))
-        {
-            throw new ArgumentOutOfRangeException(nameof(length));
-        }
-
-        ref var resultRef = ref MemoryMarshal.GetArrayDataReference(Program.Result);
-        ref var actualRef = ref MemoryMarshal.GetArrayDataReference(Program.Actual);
-        ref var thresholdRef = ref MemoryMarshal.GetArrayDataReference(Program.Threshold);
-        var more = _values.Length > 2;
-        ref var value0 = ref MemoryMarshal.GetArrayDataReference(_values[0]);
-        ref var status0 = ref MemoryMarshal.GetArrayDataReference(_statuses[0]);
-        ref var value1 = ref MemoryMarshal.GetArrayDataReference(_values[_values.Length > 1 ? 1 : 0]);
-        ref var status1 = ref MemoryMarshal.GetArrayDataReference(_statuses[_values.Length > 1 ? 1 : 0]);
-        ref var failingSinceRef = ref MemoryMarshal.GetArrayDataReference(_failingSince);
-        ref var consecutiveFailuresRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveFailures);
-        ref var totalFailuresRef = ref MemoryMarshal.GetArrayDataReference(_totalFailures);
-        ref var consecutiveErrorsRef = ref MemoryMarshal.GetArrayDataReference(_consecutiveErrors);
-        ref var firedRef = ref MemoryMarshal.GetArrayDataReference(_fired);
-        ref var verdictRef = ref MemoryMarshal.GetReference(verdicts);
-        var windowed = _windowTicks > 0;
-        var windowStart = now - _windowTicks;
-        var noDataOutcome = _noDataOutcome;
-        var forRuleActive = _forRuleActive;
-        var forTicks = _forTicks;
-        var failureLimit = _failureLimit;
-        var consecutiveLimit = _consecutiveLimit;
-        var errorLimit = _errorLimit;
-        var reported = 0;
-        var k = (start * triggerCount) + triggerIndex;
-
-        for (var i = start; i < end; i++, k += triggerCount)
-        {
-            // The values the condition reads: any error makes the measurement an error; else any missing value (no
-            // status, no data or NaN) makes it no-data.
-            var s0 = Unsafe.Add(ref status0, i);
-            var s1 = Unsafe.Add(ref status1, i);
-            var hasError = s0 == MetricSampleStatus.Error || s1 == MetricSampleStatus.Error;
-            var noData = s0 != MetricSampleStatus.Value || s1 != MetricSampleStatus.Value
-                || double.IsNaN(Unsafe.Add(ref value0, i)) || double.IsNaN(Unsafe.Add(ref value1, i));
-            if (more)
-            {
-                ClassifyMore(i, ref hasError, ref noData);
-            }
-
-            var outcome = hasError ? VerdictOutcome.Error
-                : noData ? noDataOutcome
-                : Unsafe.Add(ref resultRef, i) != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-
-            var failingSince = Unsafe.Add(ref failingSinceRef, i);
-            var consecutive = Unsafe.Add(ref consecutiveFailuresRef, i);
-            var total = Unsafe.Add(ref totalFailuresRef, i);
-            var errors = Unsafe.Add(ref consecutiveErrorsRef, i);
-            var fired = Unsafe.Add(ref firedRef, i);
-            if (windowed)
-            {
-                total = Evict(i, windowStart, total);
-            }
-
-            var firedNow = false;
-            var errorLimitReached = false;
-            switch (outcome)
-            {
-                case VerdictOutcome.Pass:
-                    errors = 0;
-                    failingSince = 0;
-                    consecutive = 0;
-                    fired = false;
-                    break;
-                case VerdictOutcome.Fail:
-                    errors = 0;
-                    if (failingSince == 0)
-                    {
-                        failingSince = now;
-                    }
-
-                    consecutive++;
-                    total = windowed ? Push(i, now, total) : total + 1;
-                    if (!fired
-                        && ((forRuleActive && now - failingSince >= forTicks)
-                            || (failureLimit > 0 && total >= failureLimit)
-                            || (consecutiveLimit > 0 && consecutive >= consecutiveLimit)))
-                    {
-                        fired = true;
-                        firedNow = true;
-                    }
-
-                    break;
-                case VerdictOutcome.Inconclusive:
-                    errors = 0;
-                    break;
-                default:
-                    // An error is an unknown measurement: the condition was not seen to hold, so the failing
-                    // episode's For clock and consecutive count restart; the windowed total and the fired latch stay.
-                    errors++;
-                    errorLimitReached = errors == errorLimit;
-                    failingSince = 0;
-                    consecutive = 0;
-                    break;
-            }
-
-            Unsafe.Add(ref failingSinceRef, i) = failingSince;
-            Unsafe.Add(ref consecutiveFailuresRef, i) = consecutive;
-            Unsafe.Add(ref totalFailuresRef, i) = total;
-            Unsafe.Add(ref consecutiveErrorsRef, i) = errors;
-            Unsafe.Add(ref firedRef, i) = fired;
-            if (firedNow || errorLimitReached)
-            {
-                reported++;
-            }
-
-            Unsafe.Add(ref verdictRef, k) = new TriggerVerdict
-            {
-                TargetIndex = i,
-                TriggerIndex = triggerIndex,
-                Outcome = outcome,
-                Fired = firedNow,
-                ErrorLimitReached = errorLimitReached,
-                Actual = Unsafe.Add(ref actualRef, i),
-                Threshold = Unsafe.Add(ref thresholdRef, i),
-                FailingSinceUtcTicks = failingSince,
-                ConsecutiveFailures = consecutive,
-                TotalFailures = total,
-                ConsecutiveErrors = errors,
-            };
-        }
-
-        return reported;
-    }
-
     /// <summary>Classifies the third and further values a condition reads.</summary>
-    private void ClassifyMore(int target, ref bool hasError, ref bool noData)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void ClassifyMore(int target, ref bool hasError, ref bool noData)
     {
         for (var v = 2; v < _values.Length; v++)
         {
@@ -300,7 +193,8 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>Drops a target's failure timestamps that left the window; returns the remaining count.</summary>
-    private int Evict(int target, long windowStart, int count)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int Evict(int target, long windowStart, int count)
     {
         if (count == 0)
         {
@@ -321,7 +215,8 @@ internal sealed class TriggerPlan
     }
 
     /// <summary>Records a failure timestamp for a target; returns the new count.</summary>
-    private int Push(int target, long now, int count)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int Push(int target, long now, int count)
     {
         var capacity = _failureLimit;
         var head = _ringHead[target];
@@ -342,5 +237,148 @@ internal sealed class TriggerPlan
 
         _ring[baseIndex + slot] = now;
         return count + 1;
+    }
+
+    /// <summary>
+    /// Recognises the two shapes almost every trigger has (<c>a CMP constant</c>, <c>a CMP b * constant</c>) so the
+    /// pass compares them directly; anything else runs its column program. The fast shapes compute exactly what the
+    /// program would: the same operands, the same IEEE operations (<c>b * 1</c> is <c>b</c>, and multiplication is
+    /// commutative), the same comparison, constants folded the same way.
+    /// </summary>
+    /// <returns>The shape (<see cref="ConditionShape.General"/> when neither fits), with the comparison, the constant and the compared value's index.</returns>
+    internal static ConditionShape Recognize(CompiledCondition condition, out ConditionOpCode compare, out double constant, out int compared)
+    {
+        compare = default;
+        constant = 0;
+        compared = -1;
+        var top = condition.Instructions.Length - 1;
+        if (condition.TopComparison != top || top < 0 || !ScalarOps.IsComparison(condition.Instructions[top].OpCode))
+        {
+            return ConditionShape.General;
+        }
+
+        var code = Fold(condition.Instructions);
+        compare = code[^1].OpCode;
+        if (code.Length == 3 && code[0].OpCode == ConditionOpCode.Load && code[1].OpCode == ConditionOpCode.Const)
+        {
+            // a CMP c
+            compared = code[0].ValueIndex;
+            constant = code[1].Constant;
+            return ConditionShape.CompareConstant;
+        }
+
+        if (code.Length == 3 && code[0].OpCode == ConditionOpCode.Load && code[1].OpCode == ConditionOpCode.Load
+            && code[0].ValueIndex != code[1].ValueIndex)
+        {
+            // a CMP b, as a CMP b * 1
+            compared = code[0].ValueIndex;
+            constant = 1;
+            return ConditionShape.CompareScaled;
+        }
+
+        if (code.Length == 5 && code[0].OpCode == ConditionOpCode.Load && code[3].OpCode == ConditionOpCode.Mul)
+        {
+            if (code[1].OpCode == ConditionOpCode.Load && code[2].OpCode == ConditionOpCode.Const && code[1].ValueIndex != code[0].ValueIndex)
+            {
+                // a CMP b * c
+                compared = code[0].ValueIndex;
+                constant = code[2].Constant;
+                return ConditionShape.CompareScaled;
+            }
+
+            if (code[1].OpCode == ConditionOpCode.Const && code[2].OpCode == ConditionOpCode.Load && code[2].ValueIndex != code[0].ValueIndex)
+            {
+                // a CMP c * b
+                compared = code[0].ValueIndex;
+                constant = code[1].Constant;
+                return ConditionShape.CompareScaled;
+            }
+        }
+
+        return ConditionShape.General;
+    }
+
+    private TriggerSlot CreateSlot(TriggerDefinition definition, CompiledCondition condition, ColumnProgram? program, long windowTicks)
+    {
+        var forTicks = definition.For.Ticks;
+        var slot = new TriggerSlot
+        {
+            Shape = ConditionShape.General,
+            NoDataOutcome = _noDataOutcome,
+            ForTicks = forTicks,
+            ForRuleActive = forTicks > 0 || (definition.FailureLimit == 0 && definition.ConsecutiveFailureLimit == 0),
+            FailureLimit = definition.FailureLimit,
+            ConsecutiveLimit = definition.ConsecutiveFailureLimit,
+            ErrorLimit = definition.ErrorLimit,
+            WindowTicks = windowTicks,
+            Windowed = windowTicks > 0,
+            MoreThanTwo = _values.Length > 2,
+            A = _values[0],
+            StatusA = _statuses[0],
+            B = _values[_values.Length > 1 ? 1 : 0],
+            StatusB = _statuses[_values.Length > 1 ? 1 : 0],
+            Result = program?.Result!,
+            Actual = program?.Actual!,
+            Threshold = program?.Threshold!,
+            Plan = this,
+        };
+
+        if (!definition.Enabled)
+        {
+            slot.Shape = ConditionShape.Disabled;
+            return slot;
+        }
+
+        var shape = Recognize(condition, out var compare, out var constant, out var compared);
+        if (shape == ConditionShape.General || program is not null)
+        {
+            // Without a program only a fast shape can be evaluated; with one, the general path is used (it is also
+            // how tests compare the two).
+            slot.Shape = program is not null ? ConditionShape.General : throw new ArgumentException("A condition of no fast shape needs its column program.", nameof(program));
+            return slot;
+        }
+
+        slot.Shape = shape;
+        slot.Compare = compare;
+        slot.Constant = constant;
+        if (shape == ConditionShape.CompareScaled)
+        {
+            // The value columns are in referenced (sorted) order: put the compared value first.
+            var first = condition.ReferencedValues[0] == compared ? 0 : 1;
+            slot.A = _values[first];
+            slot.StatusA = _statuses[first];
+            slot.B = _values[1 - first];
+            slot.StatusB = _statuses[1 - first];
+        }
+
+        return slot;
+    }
+
+    /// <summary>Folds constant sub-expressions (<c>-2</c>, <c>2 * 3</c>) as <see cref="ColumnProgram"/> does, with the same operations.</summary>
+    private static ConditionInstruction[] Fold(ReadOnlySpan<ConditionInstruction> instructions)
+    {
+        var folded = new List<ConditionInstruction>(instructions.Length);
+        foreach (var instruction in instructions)
+        {
+            var op = instruction.OpCode;
+            var n = folded.Count;
+            if (ScalarOps.IsUnary(op) && n >= 1 && folded[n - 1].OpCode == ConditionOpCode.Const)
+            {
+                folded[n - 1] = new ConditionInstruction(ConditionOpCode.Const, Constant: ScalarOps.Unary(op, folded[n - 1].Constant));
+            }
+            else if (op is not (ConditionOpCode.Const or ConditionOpCode.Load) && !ScalarOps.IsUnary(op) && !ScalarOps.IsComparison(op)
+                && n >= 2 && folded[n - 1].OpCode == ConditionOpCode.Const && folded[n - 2].OpCode == ConditionOpCode.Const)
+            {
+                var value = ScalarOps.Binary(op, folded[n - 2].Constant, folded[n - 1].Constant);
+                folded.RemoveAt(n - 1);
+                folded[n - 2] = new ConditionInstruction(ConditionOpCode.Const, Constant: value);
+            }
+            else
+            {
+                folded.Add(instruction);
+            }
+        }
+
+        return [.. folded];
     }
 }
