@@ -35,7 +35,7 @@ internal static class ExitCodes
     /// <summary>The text appended to <c>--help</c>.</summary>
     public const string HelpText =
         "Exit codes: 0 ran (whether or not a trigger fired), 1 unexpected failure, " +
-        "2 bad arguments or configuration (the message names the key path), 3 Prometheus or the server unreachable, " +
+        "2 bad arguments or configuration (the message names the key path), 3 Prometheus unreachable or answering errors (operator commands: the server unreachable), " +
         "4 server refused the credentials, 5 request refused by policy, 6 not found, 7 plan check or drill found problems.";
 
     /// <summary>7: <c>plan check</c> found a check that fails, or a <c>drill</c> did not roll back and verify within budget.</summary>
