@@ -1,7 +1,8 @@
-using System.CommandLine;
+using System.Text.Json.Serialization.Metadata;
 using RollbackKit.Cli.Operations;
 using RollbackKit.Journal;
 using RollbackKit.Operations;
+using Spectre.Console;
 
 namespace RollbackKit.Cli.Commands;
 
@@ -9,48 +10,19 @@ namespace RollbackKit.Cli.Commands;
 /// <c>rollbackkit history</c>: finished rollbacks (oldest first) from a server (<c>GET {server}/rollbacks</c>) or, offline, from
 /// a journal file read read-only.
 /// </summary>
-internal sealed class HistoryCommand : ICliCommand
+internal sealed class HistoryCommand() : JournalQueryCommand<IReadOnlyList<RollbackAuditRecord>>("Print the audit records as JSON (the API's format) instead of a table.")
 {
-    private readonly Option<string?> _server = OperationOptions.Server();
-    private readonly Option<FileInfo?> _journal = OperationOptions.Journal();
-    private readonly Option<Since?> _since = Since.CreateOption("Only rollbacks requested since then. Default: all.");
-    private readonly Option<string?> _target = new("--target", "-t") { Description = "Only this target id." };
-    private readonly Option<bool> _json = new("--json") { Description = "Print the audit records as JSON (the API's format) instead of a table." };
+    protected override string Name => "history";
 
-    public Command Create()
-    {
-        var command = new Command(
-            "history",
-            "Finished rollbacks with why, who, state and time against the playbook's budget, from a server or a journal file.\n" +
-            ExitCodes.OperationsHelpText);
-        command.Options.Add(_server);
-        command.Options.Add(_journal);
-        command.Options.Add(_since);
-        command.Options.Add(_target);
-        command.Options.Add(_json);
-        command.SetAction(RunAsync);
-        return command;
-    }
+    protected override string Description =>
+        "Finished rollbacks with why, who, state and time against the playbook's budget, from a server or a journal file.";
 
-    private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
-    {
-        var since = parseResult.GetValue(_since);
-        var target = parseResult.GetValue(_target);
-        var records = await HistoryQuery.RunAsync(
-            parseResult, _server, _journal, target, since,
-            static (history, target, since, ct) => history.GetRollbacksAsync(target, since, cancellationToken: ct),
-            static (server, query, ct) => server.GetAsync("rollbacks" + query, OperatorJson.TypeInfo<IReadOnlyList<RollbackAuditRecord>>(), ct),
-            cancellationToken).ConfigureAwait(false);
-        var output = OperatorConsole.Output(parseResult);
-        if (parseResult.GetValue(_json))
-        {
-            await OperatorConsole.WriteJsonAsync(output, records, OperatorJson.TypeInfo<IReadOnlyList<RollbackAuditRecord>>()).ConfigureAwait(false);
-        }
-        else
-        {
-            OperatorTables.WriteHistory(OperatorConsole.Create(output), records);
-        }
+    protected override string Route => "rollbacks";
 
-        return ExitCodes.Success;
-    }
+    protected override JsonTypeInfo<IReadOnlyList<RollbackAuditRecord>> TypeInfo => OperatorJson.TypeInfo<IReadOnlyList<RollbackAuditRecord>>();
+
+    protected override ValueTask<IReadOnlyList<RollbackAuditRecord>> QueryAsync(IRollbackHistory history, string? target, DateTimeOffset? since, CancellationToken cancellationToken) =>
+        history.GetRollbacksAsync(target, since, cancellationToken: cancellationToken);
+
+    protected override void WriteTable(IAnsiConsole console, IReadOnlyList<RollbackAuditRecord> answer) => OperatorTables.WriteHistory(console, answer);
 }
