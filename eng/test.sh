@@ -19,6 +19,13 @@ dotnet test RollbackKit.sln -c Release --no-build -nologo --logger "console;verb
 sum() { awk -v key="$1" '{ line = $0; sub(/^[ \t]+/, "", line) } index(line, key ": ") == 1 { n = substr(line, length(key) + 3); if (n ~ /^[0-9]+[ \t\r]*$/) s += n } END { print s + 0 }' "$log"; }
 total=$(sum "Total tests")
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+# Name the failed tests just above the summary, so that the end of a long log says what to look at.
+failures="$(grep -E '^[[:space:]]+Failed [A-Za-z_]' "$log" | sed -E 's/^[[:space:]]+//' | sort -u | head -n 50 || true)"
+if [ -n "$failures" ]; then
+  echo
+  echo "Failed tests:"
+  printf '%s\n' "$failures" | sed -E 's/^/  /'
+fi
 echo
 echo "Test summary over all assemblies ($total tests):"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"

@@ -96,7 +96,7 @@ internal static class VerdictTranslator
 
         if (trigger.For > TimeSpan.Zero)
         {
-            text.Append(" for ").Append(trigger.For.ToString("c", CultureInfo.InvariantCulture));
+            text.Append(" for ").Append(RollbackKitDuration.Format(trigger.For));
         }
 
         return text.ToString();

@@ -36,6 +36,9 @@ public class RollbackMonitorTests
         Assert.Equal(host.Source.Start + 2 * Minute, request.Evidence.FirstFailedAt);
         Assert.Equal(host.Source.Start + 7 * Minute, request.Evidence.DetectedAt);
         Assert.Contains("actual 5.2", request.Reason, StringComparison.Ordinal);
+
+        // The For duration reads as configuration writes it.
+        Assert.EndsWith(" for 5m", request.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
