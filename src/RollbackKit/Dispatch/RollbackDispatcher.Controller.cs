@@ -232,6 +232,23 @@ internal sealed partial class RollbackDispatcher
 
         // A group's rollback journals its members' records under their own ids: read them all.
         var entries = await Journal.ReadAsync(IsGroup(targetId) ? null : targetId, cancellationToken).ConfigureAwait(false);
+
+        // Other processes journal their rollbacks of this target too: their last finished one and their attempts hold here.
+        var now = Time.GetUtcNow();
+        if (LastFinished(entries).TryGetValue(targetId, out var finished) && (runtime.LastFinished is not { } known || finished.CompletedAt > known.CompletedAt))
+        {
+            runtime.LastFinished = finished;
+        }
+
+        foreach (var entry in entries)
+        {
+            if (entry is { Kind: JournalEntryKind.Requested, Request.TriggerType: not RollbackTriggerType.Manual } && _admission.StillCounts(entry.Timestamp, now)
+                && string.Equals(entry.TargetId, targetId, StringComparison.Ordinal) && !runtime.Attempts.Contains(entry.Timestamp))
+            {
+                runtime.Attempts.Add(entry.Timestamp);
+            }
+        }
+
         return CheckGroup(JournalReplay.FindUnfinished(entries).LastOrDefault(u => string.Equals(u.TargetId, targetId, StringComparison.Ordinal) && !_registry.IsRunning(u.RollbackId)));
     }
 }
