@@ -178,4 +178,22 @@ public sealed class GroupTwoHostTests : IAsyncLifetime
         Assert.All(_steps, s => Assert.StartsWith("host-a:", s, StringComparison.Ordinal));
         Assert.Null(LeaseHolder("rollbackkit-stack")); // host B let the lease go again
     }
+
+    [Fact]
+    public async Task Dispatch_AfterResetAttemptsOnOtherHost_GroupRollsBackAgainThere()
+    {
+        await using var a = CreateHost("host-a", _ => Task.CompletedTask);
+        await using var b = CreateHost("host-b", _ => Task.CompletedTask);
+        var first = await a.Dispatcher.DispatchAsync(Fire("db", 0));
+        await a.Controller.WaitForCompletionAsync(first.RollbackId!).WaitAsync(TimeSpan.FromSeconds(20));
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        // A fix was deployed: the operator forgets the group's cooldown on host B (through any member).
+        b.Controller.ResetAttempts("app");
+        var again = await b.Dispatcher.DispatchAsync(Fire("web", 1));
+
+        Assert.Equal(DispatchStatus.Started, again.Status);
+        Assert.Equal(RollbackState.RolledBack, (await b.Controller.WaitForCompletionAsync(again.RollbackId!).WaitAsync(TimeSpan.FromSeconds(20))).State);
+        Assert.Equal(["host-a:web", "host-a:app", "host-a:db", "host-b:web", "host-b:app", "host-b:db"], _steps);
+    }
 }

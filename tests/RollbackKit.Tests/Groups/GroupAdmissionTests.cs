@@ -168,4 +168,34 @@ public sealed class GroupAdmissionTests
         Assert.Contains("group stack (web is a member) already had 1 automatic rollbacks", again.Message, StringComparison.Ordinal);
         Assert.Equal(3, h.StepRuns);
     }
+
+    [Fact]
+    public async Task ResetAttempts_BeforeTheJournalIsFirstRead_HoldsAgainstTheGroupsEarlierRollback()
+    {
+        var dir = Directory.CreateTempSubdirectory("rollbackkit-group-reset-").FullName;
+        try
+        {
+            var journal = Path.Combine(dir, "journal.jsonl");
+            string? firstId;
+            await using (var before = GroupHarness.Create(RollbackGroupOrder.Reverse, o => o.Workflow.Cooldown = TimeSpan.FromMinutes(10), journalPath: journal))
+            {
+                var first = await before.Dispatcher.DispatchAsync(before.Request("app"));
+                firstId = first.RollbackId;
+                await before.WaitAsync(firstId);
+            }
+
+            // A restarted process: the operator resets the group (through a member) before any request reads the journal.
+            await using var h = GroupHarness.Create(RollbackGroupOrder.Reverse, o => o.Workflow.Cooldown = TimeSpan.FromMinutes(10), journalPath: journal);
+            h.Controller.ResetAttempts("db");
+            var again = await h.Dispatcher.DispatchAsync(h.Request("web"));
+
+            Assert.Equal(DispatchStatus.Started, again.Status);
+            Assert.NotEqual(firstId, again.RollbackId);
+            Assert.Equal(RollbackState.RolledBack, (await h.WaitAsync(again.RollbackId)).State);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
