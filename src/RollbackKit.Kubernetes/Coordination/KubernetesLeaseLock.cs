@@ -52,6 +52,27 @@ internal sealed class KubernetesLeaseLock : IRollbackLock
         return new LeaseHandle(this, targetId, leaseName);
     }
 
+    /// <summary>The lease's <c>holderIdentity</c> while it is held (this replica's identity for a lock it holds); <see langword="null"/>
+    /// when the lease is free, expired or cannot be read (the answer only names the holder, it decides nothing).</summary>
+    public async ValueTask<string?> GetHolderAsync(string targetId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+        if (_held.ContainsKey(targetId))
+        {
+            return _options.HolderIdentity;
+        }
+
+        try
+        {
+            var lease = await _leases.GetAsync(_options.Namespace, LeaseClient.LeaseName(_options.LeaseNamePrefix, targetId), cancellationToken).ConfigureAwait(false);
+            return lease?.Spec?.HolderIdentity is { Length: > 0 } holder && !LeaseClient.IsExpired(lease, _leases.Time.GetUtcNow()) ? holder : null;
+        }
+        catch (KubernetesApiException)
+        {
+            return null;
+        }
+    }
+
     internal sealed class LeaseHandle : IRollbackLockHandle
     {
         private readonly KubernetesLeaseLock _owner;

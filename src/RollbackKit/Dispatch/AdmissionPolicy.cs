@@ -59,6 +59,21 @@ internal sealed class AdmissionPolicy(IOptions<DispatchOptions> options)
     public AdmissionDecision Screen(RollbackRequest request, bool autoRollbackEnabled, bool pastPointOfNoReturn)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Screen(request, autoRollbackEnabled ? null : request.Target.Id, pastPointOfNoReturn ? request.Target.Id : null, group: null);
+    }
+
+    /// <summary>
+    /// <see cref="Screen(RollbackRequest, bool, bool)"/> for what the request rolls back: a target, or a coordinated group as a whole.
+    /// For a group, a member (or the group) whose automatic rollback is off, or a member past its point of no return, turns an
+    /// automatic request on any member into an alert naming it: a sibling's fire never rolls back what an operator froze.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="switchedOff">The target, member or group whose automatic rollback is off, or <see langword="null"/>.</param>
+    /// <param name="pastPointOfNoReturn">The target, member or group past its point of no return, or <see langword="null"/>.</param>
+    /// <param name="group">The group the request rolls back, or <see langword="null"/> for a target's own rollback.</param>
+    public AdmissionDecision Screen(RollbackRequest request, string? switchedOff, string? pastPointOfNoReturn, string? group)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var targetId = request.Target.Id;
         if (request.AlertOnly)
         {
@@ -70,14 +85,22 @@ internal sealed class AdmissionPolicy(IOptions<DispatchOptions> options)
             return AdmissionDecision.Admit;
         }
 
-        if (!autoRollbackEnabled)
+        if (switchedOff is not null)
         {
-            return AdmissionDecision.Alert($"Automatic rollback is disabled for {targetId} (kill switch); not rolling back: {request.Reason}");
+            return AdmissionDecision.Alert(group is null
+                ? $"Automatic rollback is disabled for {targetId} (kill switch); not rolling back: {request.Reason}"
+                : string.Equals(switchedOff, group, StringComparison.Ordinal)
+                    ? $"Automatic rollback is disabled for group {group} (kill switch); not rolling back the group (requested for {targetId}): {request.Reason}"
+                    : $"Automatic rollback is disabled for {switchedOff} (kill switch), a member of group {group}, which rolls back as one; not rolling back the group (requested for {targetId}): {request.Reason}");
         }
 
-        if (pastPointOfNoReturn)
+        if (pastPointOfNoReturn is not null)
         {
-            return AdmissionDecision.Alert($"{targetId} is past its point of no return: a forward fix is needed instead of a rollback ({request.Reason})");
+            return AdmissionDecision.Alert(group is null
+                ? $"{targetId} is past its point of no return: a forward fix is needed instead of a rollback ({request.Reason})"
+                : string.Equals(pastPointOfNoReturn, group, StringComparison.Ordinal)
+                    ? $"group {group} is past its point of no return: a forward fix is needed instead of a rollback (requested for {targetId}: {request.Reason})"
+                    : $"{pastPointOfNoReturn} is past its point of no return and rolls back with group {group}: a forward fix is needed instead of a rollback of the group (requested for {targetId}: {request.Reason})");
         }
 
         if (request.Severity == RollbackSeverity.Medium && _options.MediumSeverity == MediumSeverityPolicy.AlertOnly)
@@ -97,11 +120,13 @@ internal sealed class AdmissionPolicy(IOptions<DispatchOptions> options)
     /// <param name="lastFinished">The target's last rollback that ran to an end (of any origin), if any.</param>
     /// <param name="attempts">When the target's automatic rollbacks started (older ones are ignored).</param>
     /// <param name="now">The current time.</param>
-    public AdmissionDecision CheckLimits(RollbackRequest request, FinishedRollback? lastFinished, IReadOnlyList<DateTimeOffset> attempts, DateTimeOffset now)
+    /// <param name="subject">How the reasons name what the limits belong to (a group: <c>group checkout-stack (shop/api is a
+    /// member)</c>); default: the request's target id.</param>
+    public AdmissionDecision CheckLimits(RollbackRequest request, FinishedRollback? lastFinished, IReadOnlyList<DateTimeOffset> attempts, DateTimeOffset now, string? subject = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(attempts);
-        var targetId = request.Target.Id;
+        var targetId = subject ?? request.Target.Id;
         var automatic = IsAutomatic(request);
         if (lastFinished is { } last && now - last.CompletedAt < _options.Cooldown && (automatic || !request.Force))
         {

@@ -11,6 +11,15 @@ public interface IRollbackLock
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>A handle while held, or <see langword="null"/> when another holder has it.</returns>
     ValueTask<IRollbackLockHandle?> TryAcquireAsync(string targetId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Who holds the lock for a target, to name in the answer to a request that found it taken (for a Lease, its
+    /// <c>holderIdentity</c>). The default knows no holder.
+    /// </summary>
+    /// <param name="targetId">The target id.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The holder's identity, or <see langword="null"/> when the lock is free or its holder unknown.</returns>
+    ValueTask<string?> GetHolderAsync(string targetId, CancellationToken cancellationToken = default) => ValueTask.FromResult<string?>(null);
 }
 
 /// <summary>A held target lock. Disposing releases it.</summary>

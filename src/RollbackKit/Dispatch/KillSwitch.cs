@@ -96,12 +96,18 @@ internal sealed class KillSwitch
     /// <summary>The targets whose switch an operator set, with the value set.</summary>
     public Dictionary<string, bool> Overrides() => new(_overrides, StringComparer.Ordinal);
 
-    /// <summary>Who turned automatic rollback of the target off and why, when an operator did; else <see langword="null"/>.</summary>
+    /// <summary>Who turned automatic rollback of the target off and why, when an operator did; that the configuration has it off
+    /// (<c>AutoRollback: false</c>) when no switch overrides it; else <see langword="null"/>.</summary>
     public string? DescribeOff(string targetId)
     {
         var change = !_enabled ? GlobalChange : _changes.TryGetValue(targetId, out var target) && !target.Enabled ? target : null;
-        return change is { Enabled: false }
-            ? $"turned off by {change.ChangedBy} at {change.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: {change.Reason}"
+        if (change is { Enabled: false })
+        {
+            return $"turned off by {change.ChangedBy} at {change.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: {change.Reason}";
+        }
+
+        return _enabled && !_overrides.ContainsKey(targetId) && _configured.TryGetValue(targetId, out var configured) && !configured
+            ? "off in configuration: AutoRollback is false"
             : null;
     }
 

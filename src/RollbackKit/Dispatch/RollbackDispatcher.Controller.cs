@@ -8,6 +8,9 @@ namespace RollbackKit.Dispatch;
 /// <summary>The <see cref="IRollbackController"/> side of the dispatcher, and the replay of the journal at first use.</summary>
 internal sealed partial class RollbackDispatcher
 {
+    /// <summary>When attempts and cooldown were last reset here, by dispatcher key: older journal records no longer count.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _resetAt = new(StringComparer.Ordinal);
+
     public bool AutoRollbackEnabled => _killSwitch.GlobalEnabled;
 
     /// <summary>What this process knows about rollbacks (for the operator console).</summary>
@@ -64,12 +67,14 @@ internal sealed partial class RollbackDispatcher
 
     public void ResetAttempts(string targetId)
     {
-        var runtime = _registry.Runtime(RuntimeKey(targetId));
+        var key = RuntimeKey(targetId);
+        var runtime = _registry.Runtime(key);
         runtime.Gate.Wait();
         try
         {
             runtime.Attempts.Clear();
             runtime.LastFinished = null;
+            _resetAt[key] = Time.GetUtcNow();
         }
         finally
         {
@@ -172,14 +177,19 @@ internal sealed partial class RollbackDispatcher
                 _deduplication.Load(sighting.Key, sighting.RollbackId, sighting.SeenAt);
             }
 
+            // A reset made before this first read (ResetAttempts) holds against the older records.
             foreach (var (targetId, attempts) in replay.Attempts)
             {
-                _registry.Runtime(targetId).Attempts.AddRange(attempts);
+                var reset = ResetAt(targetId);
+                _registry.Runtime(targetId).Attempts.AddRange(attempts.Where(a => a > reset));
             }
 
             foreach (var (targetId, finished) in LastFinished(entries))
             {
-                _registry.Runtime(targetId).LastFinished = finished;
+                if (finished.CompletedAt > ResetAt(targetId))
+                {
+                    _registry.Runtime(targetId).LastFinished = finished;
+                }
             }
 
             foreach (var entry in entries)
@@ -204,6 +214,9 @@ internal sealed partial class RollbackDispatcher
             _initGate.Release();
         }
     }
+
+    /// <summary>When the attempts and cooldown of <paramref name="key"/> were last reset in this process, else the minimum.</summary>
+    private DateTimeOffset ResetAt(string key) => _resetAt.TryGetValue(key, out var at) ? at : DateTimeOffset.MinValue;
 
     /// <summary>Each target's last rollback that ran to an end (rolled back or failed, of any origin), from the journal.</summary>
     private static Dictionary<string, FinishedRollback> LastFinished(IReadOnlyList<JournalEntry> entries)
@@ -232,6 +245,28 @@ internal sealed partial class RollbackDispatcher
 
         // A group's rollback journals its members' records under their own ids: read them all.
         var entries = await Journal.ReadAsync(IsGroup(targetId) ? null : targetId, cancellationToken).ConfigureAwait(false);
+
+        // Other processes journal their rollbacks of this target too: their last finished one and their attempts hold here.
+        // (Records up to a reset of the attempts here are left out.)
+        var now = Time.GetUtcNow();
+        var reset = ResetAt(targetId);
+        if (LastFinished(entries).TryGetValue(targetId, out var finished) && finished.CompletedAt > reset
+            && (runtime.LastFinished is not { } known || finished.CompletedAt > known.CompletedAt))
+        {
+            runtime.LastFinished = finished;
+        }
+
+        // This process journals each attempt before counting it, so the journal holds them all: it replaces the count.
+        runtime.Attempts.Clear();
+        foreach (var entry in entries)
+        {
+            if (entry is { Kind: JournalEntryKind.Requested, Request.TriggerType: not RollbackTriggerType.Manual } && _admission.StillCounts(entry.Timestamp, now)
+                && entry.Timestamp > reset && string.Equals(entry.TargetId, targetId, StringComparison.Ordinal))
+            {
+                runtime.Attempts.Add(entry.Timestamp);
+            }
+        }
+
         return CheckGroup(JournalReplay.FindUnfinished(entries).LastOrDefault(u => string.Equals(u.TargetId, targetId, StringComparison.Ordinal) && !_registry.IsRunning(u.RollbackId)));
     }
 }

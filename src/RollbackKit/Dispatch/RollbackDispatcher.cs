@@ -139,11 +139,11 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     private async ValueTask<DispatchResult> AdmitAsync(RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
     {
         var targetId = target.Id;
-        var enabled = _killSwitch.IsEnabled(targetId);
-        var screen = _admission.Screen(request, enabled, _killSwitch.IsPastPointOfNoReturn(targetId));
+        var (switchedOff, pastPointOfNoReturn, group) = ScreenInputs(target);
+        var screen = _admission.Screen(request, switchedOff, pastPointOfNoReturn, group);
         if (screen.Verdict == AdmissionVerdict.Alert)
         {
-            var reason = !enabled && AdmissionPolicy.IsAutomatic(request) && _killSwitch.DescribeOff(targetId) is { } who ? $"{screen.Reason} (kill switch {who})" : screen.Reason!;
+            var reason = switchedOff is not null && AdmissionPolicy.IsAutomatic(request) && _killSwitch.DescribeOff(switchedOff) is { } who ? $"{screen.Reason} (kill switch {who})" : screen.Reason!;
             return await AlertAsync(request, reason, cancellationToken).ConfigureAwait(false);
         }
 
@@ -199,25 +199,15 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
         }
 
         var automatic = AdmissionPolicy.IsAutomatic(request);
-        runtime.Attempts.RemoveAll(t => !_admission.StillCounts(t, now));
-        var limits = _admission.CheckLimits(request, runtime.LastFinished, runtime.Attempts, now);
-        if (limits.Verdict == AdmissionVerdict.Refuse)
+        if (CheckLimits(runtime, target, request, now) is { } refused)
         {
-            if (limits.RollbackId is { } finished && request.ScopedDeduplicationKey() is { } refusedKey)
-            {
-                // A repeat of this key is answered with the rollback that made this request unnecessary.
-                _deduplication.SetRollbackId(refusedKey, finished);
-            }
-
-            return new Decision(new DispatchResult(DispatchStatus.Refused, limits.RollbackId, limits.Reason), JournalEntryKind.Refused, null);
+            return refused;
         }
 
         var handle = await _lock.TryAcquireAsync(targetId, cancellationToken).ConfigureAwait(false);
         if (handle is null)
         {
-            const string elsewhere = "another process holds the target lock and is rolling it back";
-            Log.JoinedElsewhere(_logger, targetId);
-            return new Decision(new DispatchResult(DispatchStatus.Joined, null, $"Another process is rolling back {targetId}."), JournalEntryKind.Joined, elsewhere);
+            return await JoinElsewhereAsync(target, request, cancellationToken).ConfigureAwait(false);
         }
 
         WorkflowRun run;
@@ -235,6 +225,13 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
                 }
 
                 return Join(run, request, "joined an unfinished rollback resumed from the journal");
+            }
+
+            // With a shared lock another process may have finished a rollback since this one last read the journal (reread when
+            // taking the lock): its cooldown and attempts count here too.
+            if (!_lockIsLocal && CheckLimits(runtime, target, request, now) is { } refusedAfterRead)
+            {
+                return refusedAfterRead;
             }
 
             var id = NewRollbackId(now);
@@ -269,7 +266,53 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
 
         _runner.Start(runtime, run);
         Log.Accepted(_logger, run.RollbackId, targetId, request.TriggerType, request.Severity.ToPriority(), request.Reason);
-        return new Decision(new DispatchResult(DispatchStatus.Started, run.RollbackId, $"Rollback {run.RollbackId} of {targetId} accepted ({request.Severity.ToPriority()})."), null, null);
+        var overrides = automatic ? null : ManualOverrides(target);
+        if (overrides is not null)
+        {
+            Log.GroupManualOverride(_logger, run.RollbackId, targetId, request.RequestedBy ?? "unknown", overrides);
+        }
+
+        return new Decision(
+            new DispatchResult(DispatchStatus.Started, run.RollbackId, $"Rollback {run.RollbackId} of {targetId} accepted ({request.Severity.ToPriority()}){(overrides is null ? null : "; a manual request overrides: " + overrides)}."),
+            null,
+            null);
+    }
+
+    /// <summary>The cooldown and attempt limits of <paramref name="target"/>; a refusal to return, or <see langword="null"/> to go on.</summary>
+    private Decision? CheckLimits(TargetRuntime runtime, RollbackTarget target, RollbackRequest request, DateTimeOffset now)
+    {
+        runtime.Attempts.RemoveAll(t => !_admission.StillCounts(t, now));
+        var limits = _admission.CheckLimits(request, runtime.LastFinished, runtime.Attempts, now, LimitSubject(target, request));
+        if (limits.Verdict != AdmissionVerdict.Refuse)
+        {
+            return null;
+        }
+
+        if (limits.RollbackId is { } finished && request.ScopedDeduplicationKey() is { } refusedKey)
+        {
+            // A repeat of this key is answered with the rollback that made this request unnecessary.
+            _deduplication.SetRollbackId(refusedKey, finished);
+        }
+
+        return new Decision(new DispatchResult(DispatchStatus.Refused, limits.RollbackId, limits.Reason), JournalEntryKind.Refused, null);
+    }
+
+    /// <summary>Another process holds the lock of <paramref name="target"/>: the request joins its rollback, naming the holder when the lock knows it.</summary>
+    private async ValueTask<Decision> JoinElsewhereAsync(RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
+    {
+        var targetId = target.Id;
+        var holder = await _lock.GetHolderAsync(targetId, cancellationToken).ConfigureAwait(false);
+        Log.JoinedElsewhere(_logger, targetId);
+        if (IsGroup(targetId))
+        {
+            var message = $"{holder ?? "Another process"} holds the lock of group {targetId} and is rolling it back; "
+                + (string.Equals(request.Target.Id, targetId, StringComparison.Ordinal) ? "this request joins that rollback." : $"{request.Target.Id} is a member, so this request joins that rollback.");
+            return new Decision(new DispatchResult(DispatchStatus.Joined, null, message), JournalEntryKind.Joined, message);
+        }
+
+        return holder is null
+            ? new Decision(new DispatchResult(DispatchStatus.Joined, null, $"Another process is rolling back {targetId}."), JournalEntryKind.Joined, "another process holds the target lock and is rolling it back")
+            : new Decision(new DispatchResult(DispatchStatus.Joined, null, $"{holder} holds the lock of {targetId} and is rolling it back."), JournalEntryKind.Joined, $"{holder} holds the target lock and is rolling it back");
     }
 
     /// <summary>Counts the request into <paramref name="run"/>; its <see cref="JournalEntryKind.Joined"/> record is written after the gate is released.</summary>

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Request for {Target} is handled by its group {Group}")]
     public static partial void RoutedToGroup(ILogger logger, string target, string group);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Manual rollback {RollbackId} of group {Group} requested by {RequestedBy} overrides: {Overrides}")]
+    public static partial void GroupManualOverride(ILogger logger, string rollbackId, string group, string requestedBy, string overrides);
 }
