@@ -128,6 +128,13 @@ internal sealed partial class RollbackDispatcher
     /// <summary>Whether <paramref name="key"/> is a group's id.</summary>
     private bool IsGroup(string key) => Groups.TryGet(key, out _);
 
+    /// <summary>
+    /// The target a person's request names: a configured target, or a group by its id (its rollback unit); for the operator
+    /// console, which accepts both wherever a target is named.
+    /// </summary>
+    internal bool TryGetTargetOrGroup(string id, [NotNullWhen(true)] out RollbackTarget? target) =>
+        _catalog.TryGet(id, out target) || TryGetGroupTarget(id, out target);
+
     /// <summary>The target an unfinished rollback kept under <paramref name="key"/> resumes as.</summary>
     private RollbackTarget ResumeTarget(string key, UnfinishedRollback unfinished) =>
         Groups.TryGet(key, out var plan) ? plan.Target

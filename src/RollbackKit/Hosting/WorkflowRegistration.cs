@@ -134,7 +134,6 @@ internal static class WorkflowRegistration
         services.TryAddSingleton<IRollbackController>(static sp => sp.GetRequiredService<RollbackDispatcher>());
         services.TryAddSingleton<Operations.IOperatorConsole>(static sp => new Operations.OperatorConsole(
             sp.GetRequiredService<RollbackDispatcher>(),
-            sp.GetRequiredService<IRollbackTargetCatalog>(),
             RollbackKitCoreRegistration.Targets(Options<RollbackKitOptions>(sp).Value),
             sp.GetRequiredService<PlaybookCatalog>(),
             sp.GetService<Monitoring.IMonitorExplainer>(),

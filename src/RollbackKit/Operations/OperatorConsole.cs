@@ -13,7 +13,6 @@ namespace RollbackKit.Operations;
 /// <summary>The operator console over the dispatcher, its kill switches, the running workflows and the monitor's explanation.</summary>
 internal sealed class OperatorConsole(
     RollbackDispatcher dispatcher,
-    IRollbackTargetCatalog catalog,
     IReadOnlyList<RollbackTarget> targets,
     PlaybookCatalog playbooks,
     IMonitorExplainer? explainer,
@@ -91,9 +90,9 @@ internal sealed class OperatorConsole(
             throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, $"reason is required: say why {request.Target} is rolled back (it goes into the audit record).");
         }
 
-        if (!catalog.TryGet(request.Target, out var target))
+        if (!dispatcher.TryGetTargetOrGroup(request.Target, out var target))
         {
-            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, $"Unknown target '{request.Target}'.");
+            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, UnknownTarget(request.Target));
         }
 
         await dispatcher.InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -151,9 +150,9 @@ internal sealed class OperatorConsole(
         }
 
         var targetId = string.IsNullOrWhiteSpace(change.Target) ? null : change.Target;
-        if (targetId is not null && !catalog.TryGet(targetId, out _))
+        if (targetId is not null && !dispatcher.TryGetTargetOrGroup(targetId, out _))
         {
-            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, $"Unknown target '{targetId}'.");
+            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, UnknownTarget(targetId));
         }
 
         await dispatcher.InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -165,6 +164,16 @@ internal sealed class OperatorConsole(
         dispatcher.KillSwitch.Apply(new KillSwitchChange(targetId, change.Enabled, changedBy, reason, now));
         Log.AutoRollbackChanged(logger, targetId ?? KillSwitch.GlobalKey, change.Enabled ? "on" : "off", changedBy, reason);
         return State();
+    }
+
+    /// <summary>The refusal for an id that is neither a configured target nor a group: "Unknown target 'x'." and what is known.</summary>
+    private string UnknownTarget(string id)
+    {
+        const int Shown = 10;
+        var known = targets.Count <= Shown
+            ? string.Join(", ", targets.Select(static t => t.Id))
+            : string.Join(", ", targets.Take(Shown).Select(static t => t.Id)) + $" and {targets.Count - Shown} more";
+        return $"Unknown target '{id}': it is neither a configured target nor a group id (targets: {known}).";
     }
 
     private async ValueTask DecideAsync(string rollbackId, ApprovalDecision decision, string decidedBy, string? comment, CancellationToken cancellationToken)

@@ -172,7 +172,7 @@ public sealed class OperatorApiTests
     [Theory]
     [InlineData("{\"target\":\"shop/checkout\",\"reason\":\"  \"}", "reason is required")]
     [InlineData("{\"reason\":\"bad\"}", "target is required")]
-    [InlineData("{\"target\":\"shop/nope\",\"reason\":\"bad\"}", "Unknown target 'shop/nope'")]
+    [InlineData("{\"target\":\"shop/nope\",\"reason\":\"bad\"}", "Unknown target 'shop/nope': it is neither a configured target nor a group id (targets: shop/checkout")]
     [InlineData("{\"target\":", "not a valid ManualRollbackRequest")]
     public async Task ManualRollback_Invalid_Is400ProblemWithDetail(string body, string detail)
     {
@@ -245,7 +245,7 @@ public sealed class OperatorApiTests
 
     [Theory]
     [InlineData("{\"enabled\":false,\"reason\":\"\"}", "reason is required")]
-    [InlineData("{\"enabled\":false,\"reason\":\"x\",\"target\":\"shop/nope\"}", "Unknown target 'shop/nope'")]
+    [InlineData("{\"enabled\":false,\"reason\":\"x\",\"target\":\"shop/nope\"}", "Unknown target 'shop/nope': it is neither a configured target nor a group id (targets: shop/checkout")]
     public async Task KillSwitch_Invalid_Is400ProblemWithDetail(string body, string detail)
     {
         await using var host = await OperatorApiHost.StartAsync();

@@ -198,4 +198,46 @@ public sealed class GroupAdmissionTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task OperatorConsole_KillSwitchOnGroupId_IsJournaledAndAutomaticRequestOnAMemberAlerts()
+    {
+        await using var h = GroupHarness.Create(RollbackGroupOrder.Reverse);
+
+        var state = await h.Services.GetRequiredService<IOperatorConsole>()
+            .SetAutoRollbackAsync(new AutoRollbackChange { Target = GroupHarness.GroupId, Enabled = false, Reason = "freeze for the launch" }, "alice");
+        var result = await h.Dispatcher.DispatchAsync(h.Request("web"));
+
+        Assert.False(state.TargetOverrides[GroupHarness.GroupId]);
+        Assert.Equal(DispatchStatus.AlertRaised, result.Status);
+        Assert.Contains("Automatic rollback is disabled for group stack", result.Message, StringComparison.Ordinal);
+        Assert.Contains("freeze for the launch", result.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.StepRuns);
+        Assert.Contains(await h.Journal.ReadAsync(), e => e.Kind == JournalEntryKind.AutoRollbackChanged && e.TargetId == GroupHarness.GroupId);
+    }
+
+    [Fact]
+    public async Task OperatorConsole_ManualRollbackOnGroupId_RollsEveryMemberBackInOneRun()
+    {
+        await using var h = GroupHarness.Create(RollbackGroupOrder.Reverse);
+
+        var response = await h.Services.GetRequiredService<IOperatorConsole>()
+            .RollbackAsync(new ManualRollbackRequest { Target = GroupHarness.GroupId, Reason = "bad release train" }, "bob");
+
+        Assert.False(response.Joined);
+        Assert.Equal(RollbackState.RolledBack, (await h.WaitAsync(response.RollbackId)).State);
+        Assert.Equal(3, h.StepRuns);
+        Assert.Single(await h.Journal.ReadAsync(), e => e.Kind == JournalEntryKind.Requested);
+    }
+
+    [Fact]
+    public async Task OperatorConsole_UnknownId_IsRefusedNamingTheKnownTargets()
+    {
+        await using var h = GroupHarness.Create(RollbackGroupOrder.Reverse);
+
+        var error = await Assert.ThrowsAsync<OperatorRequestException>(() => h.Services.GetRequiredService<IOperatorConsole>()
+            .SetAutoRollbackAsync(new AutoRollbackChange { Target = "stak", Enabled = false, Reason = "typo" }, "alice").AsTask());
+
+        Assert.Contains("Unknown target 'stak': it is neither a configured target nor a group id (targets: ", error.Message, StringComparison.Ordinal);
+    }
 }
