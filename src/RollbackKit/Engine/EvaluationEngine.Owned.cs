@@ -43,18 +43,26 @@ internal readonly record struct TargetRange(int Start, int End)
 internal sealed partial class EvaluationEngine
 {
     /// <summary>
+    /// Largest gap, in targets, between two runs whose column programs (conditions of no fast shape) run as one span in
+    /// <see cref="EvaluateOwned"/>. Running a program over a few targets outside the runs only writes scratch and result
+    /// columns nobody reads for them (no state, no verdicts), costs little vectorized, and saves the per-run start-up, so
+    /// the program work stays at most <c>(ProgramGap + 1) × owned targets</c>.
+    /// </summary>
+    internal const int ProgramGap = 16;
+
+    /// <summary>
     /// Runs one tick at <paramref name="now"/> over the targets in <paramref name="runs"/> only, exactly as
     /// <see cref="Evaluate"/> would for them: same programs, same per-target pass, same verdicts at the same places
-    /// (<c>verdicts[target * triggerCount + trigger]</c>, engine index = configuration index). The verdicts, timing state
-    /// and column results of every other target are neither read nor written, so the work is proportional to the
-    /// targets in the runs, not to the fleet. Allocates nothing.
+    /// (<c>verdicts[target * triggerCount + trigger]</c>, engine index = configuration index). The verdicts and timing state
+    /// of every other target are neither read nor written, so the work is proportional to the targets in the runs, not
+    /// to the fleet. Allocates nothing.
     /// </summary>
     /// <remarks>
     /// Targets keep their configuration order (other components address them by that index), so owned targets hashed
     /// into shards are scattered: the caller passes them as runs of consecutive indexes
-    /// (<see cref="TargetRange.FromIndexes"/>, computed once per ownership change). Each run is evaluated as its own
-    /// block (column programs over the run, then the pass), so a fleet of scattered single targets pays a small fixed
-    /// cost per run and trigger on top of the per-target work. Captured baselines update as in
+    /// (<see cref="TargetRange.FromIndexes"/>, computed once per ownership change). Column programs run over spans of runs
+    /// at most <see cref="ProgramGap"/> apart; the per-target pass runs run by run, so scattered single targets pay a
+    /// small fixed cost per run and trigger on top of the per-target work. Captured baselines update as in
     /// <see cref="Evaluate"/>; a target outside the runs should have its query statuses cleared so a capture in
     /// progress does not count stale values.
     /// </remarks>
@@ -62,7 +70,7 @@ internal sealed partial class EvaluationEngine
     /// <param name="runs">The targets to evaluate, as ascending, non-overlapping runs of engine indexes.</param>
     /// <param name="verdicts">Caller-provided memory of at least <see cref="VerdictCount"/> items.</param>
     /// <returns>The number of verdicts (of these targets) with <see cref="TriggerVerdict.Fired"/> or <see cref="TriggerVerdict.ErrorLimitReached"/> set.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A run is empty, reversed or outside the targets.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A run is empty, out of order, overlaps the one before or lies outside the targets.</exception>
     public int EvaluateOwned(DateTimeOffset now, ReadOnlySpan<TargetRange> runs, Span<TriggerVerdict> verdicts)
     {
         if (verdicts.Length < VerdictCount)
@@ -70,12 +78,15 @@ internal sealed partial class EvaluationEngine
             throw new ArgumentException($"Needs room for {VerdictCount} verdicts, got {verdicts.Length}.", nameof(verdicts));
         }
 
+        var previousEnd = 0;
         foreach (var run in runs)
         {
-            if (run.Start < 0 || run.End <= run.Start || run.End > _count)
+            if (run.Start < previousEnd || run.End <= run.Start || run.End > _count)
             {
-                throw new ArgumentOutOfRangeException(nameof(runs), $"Run [{run.Start}, {run.End}) is not within [0, {_count}).");
+                throw new ArgumentOutOfRangeException(nameof(runs), $"Run [{run.Start}, {run.End}) is not within [{previousEnd}, {_count}): runs must be non-empty, ascending and apart.");
             }
+
+            previousEnd = run.End;
         }
 
         var nowTicks = now.UtcTicks;
@@ -85,20 +96,38 @@ internal sealed partial class EvaluationEngine
         }
 
         var reported = 0;
-        var general = _general;
-        foreach (var run in runs)
+        var first = 0;
+        while (first < runs.Length)
         {
-            // A run longer than a block is split as Evaluate splits the fleet (see BlockSize).
-            for (var start = run.Start; start < run.End; start += BlockSize)
+            // Runs separated by small gaps share one program span (see ProgramGap); the pass still goes run by run.
+            var spanStart = runs[first].Start;
+            var spanEnd = runs[first].End;
+            var last = first + 1;
+            while (last < runs.Length && runs[last].Start - spanEnd <= ProgramGap && runs[last].End - spanStart <= BlockSize)
             {
-                var length = Math.Min(BlockSize, run.End - start);
-                foreach (var t in general)
+                spanEnd = runs[last].End;
+                last++;
+            }
+
+            // A run longer than a block is split as Evaluate splits the fleet (see BlockSize).
+            for (var start = spanStart; start < spanEnd; start += BlockSize)
+            {
+                var length = Math.Min(BlockSize, spanEnd - start);
+                foreach (var t in _general)
                 {
                     _plans[t].Program!.Run(start, length);
                 }
-
-                reported += Pass(nowTicks, start, start + length, verdicts);
             }
+
+            for (var r = first; r < last; r++)
+            {
+                for (var start = runs[r].Start; start < runs[r].End; start += BlockSize)
+                {
+                    reported += Pass(nowTicks, start, Math.Min(runs[r].End, start + BlockSize), verdicts);
+                }
+            }
+
+            first = last;
         }
 
         return reported;

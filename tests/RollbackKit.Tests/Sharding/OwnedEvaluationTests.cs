@@ -127,11 +127,13 @@ public class OwnedEvaluationTests
     }
 
     [Fact]
-    public void EvaluateOwned_RunBeyondTheTargets_Throws()
+    public void EvaluateOwned_RunBeyondTheTargetsOrOverlapping_Throws()
     {
         var engine = NewEngine();
         var verdicts = new TriggerVerdict[engine.VerdictCount];
 
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.EvaluateOwned(DateTimeOffset.UnixEpoch, [new TargetRange(Targets - 1, Targets + 1)], verdicts));
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.EvaluateOwned(DateTimeOffset.UnixEpoch, [new TargetRange(5, 10), new TargetRange(9, 12)], verdicts));
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.EvaluateOwned(DateTimeOffset.UnixEpoch, [new TargetRange(5, 5)], verdicts));
     }
 }
