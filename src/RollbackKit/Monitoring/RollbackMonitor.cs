@@ -221,7 +221,10 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         for (var i = 0; i < state.Batches.Length; i++)
         {
             state.Batches[i].Reset(now);
-            state.Tasks[i] = MetricQueryRunner.RunAsync(_configuration.SourceOf(i), state.Batches[i], _time, cancellationToken);
+            // A replica that owns no shard has nothing to ask (a grouped query would otherwise still be sent).
+            state.Tasks[i] = owned is { Length: 0 }
+                ? Task.CompletedTask
+                : MetricQueryRunner.RunAsync(_configuration.SourceOf(i), state.Batches[i], _time, cancellationToken);
         }
 
         await Task.WhenAll(state.Tasks).ConfigureAwait(false);

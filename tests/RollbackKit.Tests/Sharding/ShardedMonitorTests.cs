@@ -266,6 +266,25 @@ public class ShardedMonitorTests
         Assert.Equal(expected, dispatcher.Requests.Skip(beforeRegain).Select(r => r.Target.Id).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Tick_OwnsNoShard_AsksTheSourceNothingAndReportsNoVerdictOrError()
+    {
+        var ownership = new ManualOwnership(4);
+        ownership.Set();
+        var asked = new ConcurrentQueue<string>();
+        var (provider, dispatcher) = Build(ownership, o => o.Shards = 4, asked);
+        await using var __ = provider;
+        var monitor = provider.GetRequiredService<RollbackMonitor>();
+
+        var result = await monitor.TickAsync();
+
+        Assert.Equal((0, 0, 0), (result.OwnedTargets, result.Verdicts, result.QueryErrors));
+        Assert.Empty(asked);
+        Assert.Equal(0, provider.GetServices<IMetricSource>().OfType<FakeMetricSource>().Single().QueryCount);
+        Assert.Empty(monitor.ExplainLastTick()!.Triggers);
+        Assert.Empty(dispatcher.Requests);
+    }
+
     private static object? OwnedList(RollbackMonitor monitor) =>
         typeof(RollbackMonitor).GetField("_ownedTargets", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(monitor);
 }
