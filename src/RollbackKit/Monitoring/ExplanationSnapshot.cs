@@ -17,9 +17,20 @@ internal sealed class ExplanationSnapshot
     private double[][] _values = [];
     private MetricSampleStatus[][] _statuses = [];
     private string?[] _errors = [];
+    private bool[]? _owned;
 
-    /// <summary>Copies what a tick evaluated (after <see cref="EvaluationEngine.Evaluate"/>); allocates only on the first call.</summary>
-    public void Capture(EvaluationEngine engine, ReadOnlySpan<TriggerVerdict> verdicts, MetricQueryBatch[] batches, DateTimeOffset now)
+    /// <summary>
+    /// Copies what a tick evaluated (after <see cref="EvaluationEngine.Evaluate"/> or
+    /// <see cref="EvaluationEngine.EvaluateOwned"/>); allocates only on the first call. With <paramref name="runs"/>
+    /// only those targets are copied, and only the targets <paramref name="owned"/> marks are explained.
+    /// </summary>
+    /// <param name="engine">The engine that evaluated.</param>
+    /// <param name="verdicts">The tick's verdicts, target-major over every target.</param>
+    /// <param name="batches">The tick's query batches (for their errors).</param>
+    /// <param name="now">The evaluation time.</param>
+    /// <param name="runs">The evaluated targets, or <see langword="null"/> for every target.</param>
+    /// <param name="owned">Which targets were evaluated (not copied: the caller never changes it), or <see langword="null"/> for every target.</param>
+    public void Capture(EvaluationEngine engine, ReadOnlySpan<TriggerVerdict> verdicts, MetricQueryBatch[] batches, DateTimeOffset now, TargetRange[]? runs = null, bool[]? owned = null)
     {
         lock (_lock)
         {
@@ -29,17 +40,18 @@ internal sealed class ExplanationSnapshot
             }
 
             _time = now;
-            verdicts.CopyTo(_verdicts);
+            _owned = runs is null ? null : owned;
             var triggers = engine.Triggers.Count;
-            for (var i = 0; i < _latched.Length; i++)
+            if (runs is null)
             {
-                _latched[i] = engine.IsLatched(i % triggers, i / triggers);
+                CopyTargets(engine, verdicts, triggers, 0, engine.Targets.Count);
             }
-
-            for (var v = 0; v < _values.Length; v++)
+            else
             {
-                engine.GetValues(v).CopyTo(_values[v]);
-                engine.GetStatuses(v).CopyTo(_statuses[v]);
+                foreach (var run in runs)
+                {
+                    CopyTargets(engine, verdicts, triggers, run.Start, run.End);
+                }
             }
 
             for (var q = 0; q < batches.Length; q++)
@@ -68,13 +80,35 @@ internal sealed class ExplanationSnapshot
                 count = first < 0 ? 0 : triggers;
             }
 
-            var explanations = new TriggerExplanation[count];
+            var explanations = new List<TriggerExplanation>(count);
             for (var i = 0; i < count; i++)
             {
-                explanations[i] = Explain(engine, first + i);
+                // Targets of shards another replica owns were not evaluated here: they have no explanation.
+                if (_owned is null || _owned[(first + i) / triggers])
+                {
+                    explanations.Add(Explain(engine, first + i));
+                }
             }
 
             return new MonitorExplanation(_time, explanations);
+        }
+    }
+
+    /// <summary>Copies the verdicts, latches and values of targets <c>[start, end)</c>.</summary>
+    private void CopyTargets(EvaluationEngine engine, ReadOnlySpan<TriggerVerdict> verdicts, int triggers, int start, int end)
+    {
+        var from = start * triggers;
+        var to = end * triggers;
+        verdicts[from..to].CopyTo(_verdicts.AsSpan(from));
+        for (var i = from; i < to; i++)
+        {
+            _latched[i] = engine.IsLatched(i % triggers, i / triggers);
+        }
+
+        for (var v = 0; v < _values.Length; v++)
+        {
+            engine.GetValues(v)[start..end].CopyTo(_values[v].AsSpan(start));
+            engine.GetStatuses(v)[start..end].CopyTo(_statuses[v].AsSpan(start));
         }
     }
 

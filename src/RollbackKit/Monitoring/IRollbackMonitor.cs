@@ -6,7 +6,7 @@ public readonly record struct MonitorTickResult
     /// <summary>The evaluation time.</summary>
     public DateTimeOffset Time { get; init; }
 
-    /// <summary>Number of verdicts written (targets × triggers).</summary>
+    /// <summary>Number of verdicts written (targets × triggers; with sharding, owned targets × triggers).</summary>
     public int Verdicts { get; init; }
 
     /// <summary>
@@ -36,8 +36,8 @@ public readonly record struct MonitorTickResult
 }
 
 /// <summary>
-/// Samples every metric query for every target, feeds the evaluation engine and sends fired triggers to the
-/// dispatcher. Runs as a hosted service at <see cref="RollbackKitOptions.EvaluationInterval"/>; tests and tools can
+/// Samples every metric query for every target (with sharding, every target of an owned shard), feeds the evaluation
+/// engine and sends fired triggers to the dispatcher. Runs as a hosted service at <see cref="RollbackKitOptions.EvaluationInterval"/>; tests and tools can
 /// also drive it tick by tick.
 /// </summary>
 public interface IRollbackMonitor

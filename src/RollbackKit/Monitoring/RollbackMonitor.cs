@@ -11,7 +11,9 @@ using RollbackKit.Telemetry;
 namespace RollbackKit.Monitoring;
 
 /// <summary>
-/// The hosted monitor: queries, evaluation and dispatch, once per evaluation interval. Each tick is a
+/// The hosted monitor: queries, evaluation and dispatch, once per evaluation interval. With sharding
+/// (<see cref="UseShards"/>) a tick queries, evaluates, explains, counts and dispatches only the targets of the owned
+/// shards; without it, every target. Each tick is a
 /// <c>rollbackkit.monitor.tick</c> span with a <c>rollbackkit.query</c> child per query and a <c>rollbackkit.evaluate</c>
 /// child; requests are dispatched while the tick span is current, so dispatch spans are its children.
 /// </summary>
@@ -30,6 +32,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
     private int _ownershipChanged = 1;
     private bool[]? _owned;
     private int[]? _ownedTargets;
+    private TargetRange[] _ownedRuns = [];
 
     public RollbackMonitor(
         IOptions<MonitorOptions> options,
@@ -171,18 +174,23 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         }
 
         var owned = _shards is null ? null : OwnedTargets(state);
+        var ownedCount = owned?.Length ?? _configuration.Targets.Count;
         var started = _time.GetTimestamp();
         using var tick = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.monitor.tick");
-        tick?.SetTag(RollbackKitTags.TargetCount, _configuration.Targets.Count);
-        var queryErrors = await QueryAsync(state, now, cancellationToken).ConfigureAwait(false);
+        tick?.SetTag(RollbackKitTags.TargetCount, ownedCount);
+        var queryErrors = await QueryAsync(state, owned, now, cancellationToken).ConfigureAwait(false);
         var warnings = QueryWarnings.All(state.Batches);
 
         int firedCount;
         using (var evaluate = RollbackKitActivitySource.Instance.StartActivity("rollbackkit.evaluate"))
         {
             var evaluationStarted = _time.GetTimestamp();
-            firedCount = state.Engine.Evaluate(now, state.Verdicts);
-            _explanation.Capture(state.Engine, state.Verdicts, state.Batches, now);
+            firedCount = owned is null
+                ? state.Engine.Evaluate(now, state.Verdicts)
+                : state.Engine.EvaluateOwned(now, _ownedRuns, state.Verdicts);
+            _explanation.Capture(state.Engine, state.Verdicts, state.Batches, now, owned is null ? null : _ownedRuns, _owned);
+
+            // Verdicts of targets not owned are kept Disabled (see OwnedTargets), which the outcome counts skip.
             _metrics.Evaluated(_time.GetElapsedTime(evaluationStarted), state.Verdicts);
             evaluate?.SetTag(RollbackKitTags.FiredCount, firedCount);
         }
@@ -194,8 +202,8 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         return new MonitorTickResult
         {
             Time = now,
-            Verdicts = state.Verdicts.Length,
-            OwnedTargets = owned?.Length ?? _configuration.Targets.Count,
+            Verdicts = ownedCount * state.Engine.Triggers.Count,
+            OwnedTargets = ownedCount,
             Fired = fired,
             Dispatched = dispatched,
             QueryErrors = queryErrors,
@@ -203,13 +211,20 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         };
     }
 
-    /// <summary>Runs every query for every target and writes the answers into the engine; returns the queries with errors.</summary>
-    private async Task<int> QueryAsync(TickState state, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs every query for every target (only the owned ones when <paramref name="owned"/> is set: the batches then
+    /// hold only those, see <see cref="OwnedTargets"/>) and writes the answers into the engine at the targets' engine
+    /// indexes; returns the queries with errors.
+    /// </summary>
+    private async Task<int> QueryAsync(TickState state, int[]? owned, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var i = 0; i < state.Batches.Length; i++)
         {
             state.Batches[i].Reset(now);
-            state.Tasks[i] = MetricQueryRunner.RunAsync(_configuration.SourceOf(i), state.Batches[i], _time, cancellationToken);
+            // A replica that owns no shard has nothing to ask (a grouped query would otherwise still be sent).
+            state.Tasks[i] = owned is { Length: 0 }
+                ? Task.CompletedTask
+                : MetricQueryRunner.RunAsync(_configuration.SourceOf(i), state.Batches[i], _time, cancellationToken);
         }
 
         await Task.WhenAll(state.Tasks).ConfigureAwait(false);
@@ -225,8 +240,23 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
                 Log.QueryFailed(_logger, batch.Query.Name, batch.Error);
             }
 
-            batch.Values.CopyTo(state.Engine.GetValues(i));
-            batch.Statuses.CopyTo(state.Engine.GetStatuses(i));
+            if (owned is null)
+            {
+                batch.Values.CopyTo(state.Engine.GetValues(i));
+                batch.Statuses.CopyTo(state.Engine.GetStatuses(i));
+                continue;
+            }
+
+            // Batch entry j answers engine target owned[j].
+            var values = state.Engine.GetValues(i);
+            var statuses = state.Engine.GetStatuses(i);
+            var batchValues = batch.Values;
+            var batchStatuses = batch.Statuses;
+            for (var j = 0; j < owned.Length; j++)
+            {
+                values[owned[j]] = batchValues[j];
+                statuses[owned[j]] = batchStatuses[j];
+            }
         }
 
         return queryErrors;
@@ -323,9 +353,18 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
     private void OnOwnershipChanged(object? sender, EventArgs e) => Volatile.Write(ref _ownershipChanged, 1);
 
     /// <summary>
-    /// The indexes of the targets in owned shards, recomputed only after the ownership changed (so a tick allocates
-    /// nothing for it). A target gained from another replica starts with fresh trigger state (its timers and latches
-    /// restart here), so a condition that fired while another replica owned it fires again on this one.
+    /// The indexes of the targets in owned shards (ascending engine indexes), recomputed only after the ownership
+    /// changed, so a steady tick allocates nothing for it. On a change it also rebuilds what follows from the list:
+    /// <list type="bullet">
+    /// <item>the query batches, which then hold only the owned targets (a per-target query is sent for those only; a
+    /// grouped query, <see cref="MetricQueryDefinition.GroupBy"/>, is still one request whose reply may hold every
+    /// target's series, of which only the owned targets' are matched and read);</item>
+    /// <item>the runs of consecutive owned indexes the engine evaluates (<see cref="EvaluationEngine.EvaluateOwned"/>);</item>
+    /// <item>for a target gained from another replica, fresh trigger state (its timers and latches restart), so a
+    /// condition that fired while another replica owned it fires again on this one;</item>
+    /// <item>for a target lost, verdicts set to Disabled without a fire (nothing dispatches, explains or counts them)
+    /// and query values cleared (a baseline capture in progress does not average a stale value).</item>
+    /// </list>
     /// </summary>
     private int[] OwnedTargets(TickState state)
     {
@@ -336,27 +375,64 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
 
         var shards = _shards!;
         var targets = _configuration.Targets;
+        var engine = state.Engine;
+        var triggerCount = engine.Triggers.Count;
         var shardCount = Math.Max(1, shards.ShardCount);
         var owned = new bool[targets.Count];
         var list = new List<int>(targets.Count);
+        var ownedTargets = new List<RollbackTarget>(targets.Count);
         for (var i = 0; i < targets.Count; i++)
         {
             if (!shards.Owns(TargetShards.ShardOf(targets[i].Id, shardCount)))
             {
+                if (_owned is null || _owned[i])
+                {
+                    Forget(state, i, triggerCount);
+                }
+
                 continue;
             }
 
             owned[i] = true;
             list.Add(i);
+            ownedTargets.Add(targets[i]);
             if (_owned is not null && !_owned[i])
             {
-                state.Engine.ResetTarget(i);
+                engine.ResetTarget(i);
             }
+        }
+
+        for (var q = 0; q < state.Batches.Length; q++)
+        {
+            state.Batches[q] = new MetricQueryBatch(_configuration.Queries[q], ownedTargets);
         }
 
         _owned = owned;
         _ownedTargets = [.. list];
+        _ownedRuns = TargetRange.FromIndexes(_ownedTargets);
         return _ownedTargets;
+    }
+
+    /// <summary>Marks a target this replica does not (or no longer) own: Disabled verdicts, no query values.</summary>
+    private static void Forget(TickState state, int target, int triggerCount)
+    {
+        for (var t = 0; t < triggerCount; t++)
+        {
+            state.Verdicts[(target * triggerCount) + t] = new TriggerVerdict
+            {
+                TargetIndex = target,
+                TriggerIndex = t,
+                Outcome = VerdictOutcome.Disabled,
+                Actual = double.NaN,
+                Threshold = double.NaN,
+            };
+        }
+
+        for (var q = 0; q < state.Batches.Length; q++)
+        {
+            state.Engine.GetValues(q)[target] = double.NaN;
+            state.Engine.GetStatuses(q)[target] = MetricSampleStatus.None;
+        }
     }
 
     private TickState CreateState()
@@ -372,6 +448,9 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         return new TickState(engine, batches, new Task[batches.Length], new TriggerVerdict[engine.VerdictCount]);
     }
 
-    /// <summary>The monitor's per-tick memory, allocated once.</summary>
+    /// <summary>
+    /// The monitor's per-tick memory, allocated once; with sharding the query batches are replaced (owned targets only)
+    /// after an ownership change.
+    /// </summary>
     private sealed record TickState(EvaluationEngine Engine, MetricQueryBatch[] Batches, Task[] Tasks, TriggerVerdict[] Verdicts);
 }

@@ -1,8 +1,8 @@
 namespace RollbackKit.Sharding;
 
 /// <summary>
-/// Which shards this replica owns. The monitor asks before each tick and evaluates and dispatches only the targets of
-/// owned shards; it recomputes its list of owned targets only after <see cref="OwnershipChanged"/>. Registered by
+/// Which shards this replica owns. The monitor asks before each tick and queries, evaluates and dispatches only the
+/// targets of owned shards; it recomputes its list of owned targets only after <see cref="OwnershipChanged"/>. Registered by
 /// <c>AddSharding()</c> (a single replica owning every shard) and replaced by adapters that coordinate replicas, for
 /// example <c>AddKubernetesSharding()</c> (one Kubernetes Lease per shard).
 /// </summary>

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using RollbackKit.Dispatch;
+using RollbackKit.Journal;
 using RollbackKit.Kubernetes.Emulator;
 using RollbackKit.Kubernetes.Sharding;
 using RollbackKit.Metrics;
@@ -13,19 +12,24 @@ using RollbackKit.Playbooks;
 using RollbackKit.Sharding;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
+using RollbackKit.Workflow;
 using Xunit.Abstractions;
 
 namespace RollbackKit.Kubernetes.Tests.Sharding;
 
 /// <summary>
 /// Three replicas in one process share 10,000 targets in 12 shards through one Lease per shard on the emulator; one
-/// replica dies (stops renewing without releasing) and the others take its shards over.
+/// replica dies (stops renewing without releasing) and the others take its shards over. Each replica is a full host:
+/// the real dispatcher and workflow, its own journal file, the per-target Lease lock (<c>AddKubernetesLeaseLock()</c>)
+/// on the same emulator, a playbook step that heals the target and verification against the same metric source.
 /// </summary>
 public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int TargetCount = 10_000;
     private const int ShardCount = 12;
     private const string Namespace = "rollbackkit";
+    private const string LockNamespace = "rollbackkit-locks";
+    private const int BrokenPerShard = 20;
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(0.25);
@@ -49,23 +53,12 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
         _dir.Dispose();
     }
 
-    /// <summary>What the "cluster" looks like: which targets run a bad version, and who rolled each back.</summary>
+    /// <summary>What the "cluster" looks like: which targets run a bad version, and whose playbook step healed each.</summary>
     private sealed class Cluster
     {
         public ConcurrentDictionary<string, byte> Broken { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, ConcurrentQueue<string>> RolledBackBy { get; } = new(StringComparer.Ordinal);
-    }
-
-    /// <summary>Rolls a target back at once (it is healthy afterwards) and records which replica did it.</summary>
-    private sealed class ClusterDispatcher(string replica, Cluster cluster) : IRollbackDispatcher
-    {
-        public ValueTask<DispatchResult> DispatchAsync(RollbackRequest request, CancellationToken cancellationToken = default)
-        {
-            cluster.RolledBackBy.GetOrAdd(request.Target.Id, static _ => new ConcurrentQueue<string>()).Enqueue(replica);
-            cluster.Broken.TryRemove(request.Target.Id, out _);
-            return ValueTask.FromResult(new DispatchResult(DispatchStatus.Started, "rb-" + request.Target.Id, null));
-        }
     }
 
     private sealed class Replica(string identity, ServiceProvider services) : IAsyncDisposable
@@ -77,6 +70,10 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
         public IRollbackMonitor Monitor => Services.GetRequiredService<IRollbackMonitor>();
 
         public IShardOwnership Ownership => Services.GetRequiredService<IShardOwnership>();
+
+        public IRollbackController Controller => Services.GetRequiredService<IRollbackController>();
+
+        public string JournalPath { get; init; } = string.Empty;
 
         public IHostedService Elections => Services.GetServices<IHostedService>().OfType<KubernetesShardingService>().Single();
 
@@ -94,8 +91,8 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
         services.AddSingleton(TimeProvider.System);
         services.AddLogging();
         var cluster = _cluster;
+        var journalPath = Path.Combine(_dir.Path, identity, "journal.jsonl");
         services.AddSingleton<IMetricSource>(new FakeMetricSource().Use("error_rate", (target, _) => cluster.Broken.ContainsKey(target.Id) ? 5 : 0));
-        services.AddSingleton<IPlaybookStepFactory>(new RecordingPlaybookStep());
         services.AddRollbackKit(o =>
             {
                 o.MonitorEnabled = false;
@@ -106,13 +103,34 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
 
                 o.Queries.Add(new() { Name = "error_rate", Expression = "errors{name=\"{{name}}\"}" });
                 o.Triggers.Add(new TriggerDefinition { Name = "errors", Condition = "error_rate > 1", For = TimeSpan.Zero, Severity = RollbackSeverity.Critical });
-                o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "recording" });
-                o.Workflow.JournalPath = Path.Combine(_dir.Path, identity, "journal.jsonl");
+                o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "heal", Name = "heal", Timeout = TimeSpan.FromSeconds(30) });
+
+                // One journal per replica; verification re-checks the healed target once, against the same source.
+                o.Workflow.JournalPath = journalPath;
+                o.Workflow.EvidenceEnabled = false;
+                o.Workflow.ProgressInterval = TimeSpan.Zero;
+                o.Workflow.UnfinishedScanInterval = TimeSpan.Zero;
+                o.Workflow.VerificationEnabled = true;
+                o.Workflow.VerificationWindow = TimeSpan.Zero;
+            })
+            .AddPlaybookStep("heal", (context, cancellationToken) =>
+            {
+                // The rollback itself: the target runs the good version again, and the replica that did it is noted.
+                cluster.RolledBackBy.GetOrAdd(context.Target.Id, static _ => new ConcurrentQueue<string>()).Enqueue(identity);
+                cluster.Broken.TryRemove(context.Target.Id, out _);
+                return ValueTask.FromResult(StepResult.Success("healed"));
             })
             .AddKubernetes(o =>
             {
                 o.Server = _emulator.BaseAddress;
                 o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            })
+            .AddKubernetesLeaseLock(o =>
+            {
+                o.Namespace = LockNamespace;
+                o.HolderIdentity = identity;
+                o.LeaseDuration = TimeSpan.FromSeconds(15);
+                o.RenewInterval = TimeSpan.FromSeconds(5);
             })
             .AddSharding(o => o.Shards = ShardCount)
             .AddKubernetesSharding(o =>
@@ -129,9 +147,7 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
                 o.ReleaseOnStop = false;
                 configure?.Invoke(o);
             });
-        services.RemoveAll<IRollbackDispatcher>();
-        services.AddSingleton<IRollbackDispatcher>(new ClusterDispatcher(identity, _cluster));
-        var replica = new Replica(identity, services.BuildServiceProvider());
+        var replica = new Replica(identity, services.BuildServiceProvider()) { JournalPath = journalPath };
         await replica.Elections.StartAsync(CancellationToken.None);
         return replica;
     }
@@ -191,7 +207,7 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
         _emulator.Get("coordination.k8s.io/v1", "leases", Namespace, $"rollbackkit-shard-{shard}")?["spec"]?["holderIdentity"]?.GetValue<string>();
 
     [Fact]
-    public async Task ThreeReplicas_OneDies_EveryTargetMonitoredByExactlyOneReplicaAndRolledBackOnce()
+    public async Task ThreeReplicas_OneDies_EveryTargetMonitoredByOneReplicaAndEachBrokenTargetHasOneCompletedRun()
     {
         var replicas = new List<Replica>();
         try
@@ -257,9 +273,13 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
                 TimeSpan.FromSeconds(60));
             var tookOverAfter = DateTimeOffset.UtcNow - stoppedAt;
 
-            // One more tick: every target is monitored by exactly one replica again.
+            // One more tick: every target is monitored by exactly one replica again. The rollbacks run in the background:
+            // wait until every broken target is healed and no replica has a rollback in progress.
             Assert.Equal(TargetCount, await TickAllAsync(survivors));
-            Assert.Empty(_cluster.Broken);
+            await UntilAsync(
+                () => Task.FromResult(_cluster.Broken.IsEmpty && replicas.All(r => r.Controller.GetActiveRollbacks().Count == 0)),
+                "every rollback to finish",
+                TimeSpan.FromSeconds(60));
 
             // Takeover from the Lease objects: the new holder acquired only after the old lease expired (safety, which a
             // busy machine can only make later, never earlier). How soon after expiry depends on the machine's load (the
@@ -278,17 +298,37 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
 
             output.WriteLine($"takeover after last renewal (s): {string.Join(", ", takeovers.Select(t => t.ToString("0.000", CultureInfo.InvariantCulture)))}; all shards owned again {tookOverAfter.TotalSeconds:0.000} s after the stop");
 
-            // Zero duplicate rollbacks: each broken target was rolled back exactly once, by the replica owning it then.
-            var broken = TargetIds.Where((_, i) => TargetShard[i] == beforeDeath || TargetShard[i] == aroundTakeover || TargetShard[i] == survivorShard).ToArray();
-            Assert.Equal(broken.Length, _cluster.RolledBackBy.Count);
-            foreach (var id in broken)
+            // Zero duplicate rollbacks, from all replicas' journals as the command line reads them: each broken target has
+            // exactly one run (one Requested record in one journal), and it completed rolled back; no other target has one.
+            var broken = BrokenIn(beforeDeath).Concat(BrokenIn(aroundTakeover)).Concat(BrokenIn(survivorShard)).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(3 * BrokenPerShard, broken.Length);
+            var runs = new List<(string Replica, JournalEntry Requested)>();
+            var audits = new List<(string Replica, RollbackAuditRecord Audit)>();
+            foreach (var replica in replicas)
             {
-                Assert.True(_cluster.RolledBackBy.TryGetValue(id, out var by), id + " was never rolled back");
-                Assert.Single(by);
+                var journal = await RollbackJournalFile.ReadAsync(replica.JournalPath);
+                Assert.Empty(journal.Problems);
+                runs.AddRange(journal.Entries.Where(e => e.Kind == JournalEntryKind.Requested).Select(e => (replica.Identity, e)));
+                audits.AddRange((await journal.History.GetRollbacksAsync()).Select(a => (replica.Identity, a)));
             }
 
-            Assert.All(TargetIds.Where((_, i) => TargetShard[i] == beforeDeath), id => Assert.Equal(victim.Identity, _cluster.RolledBackBy[id].Single()));
-            Assert.All(TargetIds.Where((_, i) => TargetShard[i] == aroundTakeover), id => Assert.NotEqual(victim.Identity, _cluster.RolledBackBy[id].Single()));
+            Assert.Equal(broken, runs.Select(r => r.Requested.TargetId).Order(StringComparer.Ordinal));
+            Assert.Equal(broken, audits.Select(a => a.Audit.TargetId).Order(StringComparer.Ordinal));
+            Assert.All(audits, a => Assert.Equal(RollbackState.RolledBack, a.Audit.State));
+            Assert.Equal(runs.Select(r => r.Requested.RollbackId).Order(StringComparer.Ordinal), audits.Select(a => a.Audit.RollbackId).Order(StringComparer.Ordinal));
+            var runBy = runs.ToDictionary(r => r.Requested.TargetId, r => r.Replica, StringComparer.Ordinal);
+
+            // The playbook step ran once per target, in the replica whose journal holds the run: the victim for the shard
+            // that broke before it died, a survivor for the shard that broke around the takeover.
+            Assert.Equal(broken, _cluster.RolledBackBy.Keys.Order(StringComparer.Ordinal));
+            Assert.All(broken, id => Assert.Equal(runBy[id], Assert.Single(_cluster.RolledBackBy[id])));
+            Assert.All(BrokenIn(beforeDeath), id => Assert.Equal(victim.Identity, runBy[id]));
+            Assert.All(BrokenIn(aroundTakeover), id => Assert.NotEqual(victim.Identity, runBy[id]));
+
+            // Every run took the target's Lease lock on the same API server and released it when it finished.
+            var locks = _emulator.List("coordination.k8s.io/v1", "leases", LockNamespace);
+            Assert.Equal(broken.Length, locks.Count);
+            Assert.All(locks, l => Assert.Null(l["spec"]!["holderIdentity"]));
         }
         finally
         {
@@ -390,14 +430,14 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The first <see cref="BrokenPerShard"/> targets of <paramref name="shard"/>, the ones <see cref="Break"/> breaks.</summary>
+    private static IEnumerable<string> BrokenIn(int shard) => TargetIds.Where((_, i) => TargetShard[i] == shard).Take(BrokenPerShard);
+
     private void Break(int shard)
     {
-        for (var i = 0; i < TargetCount; i++)
+        foreach (var id in BrokenIn(shard))
         {
-            if (TargetShard[i] == shard)
-            {
-                _cluster.Broken[TargetIds[i]] = 1;
-            }
+            _cluster.Broken[id] = 1;
         }
     }
 }

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RollbackKit.Dispatch;
@@ -9,6 +11,7 @@ using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Playbooks;
 using RollbackKit.Sharding;
+using RollbackKit.Telemetry;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
 
@@ -52,13 +55,18 @@ public class ShardedMonitorTests
         o.Workflow.JournalPath = Path.Combine(Path.GetTempPath(), "rollbackkit-sharding-" + Guid.NewGuid().ToString("N"), "journal.jsonl");
     }
 
-    private static (ServiceProvider Provider, RecordingRollbackDispatcher Dispatcher) Build(IShardOwnership? ownership, Action<ShardingOptions> sharding)
+    private static (ServiceProvider Provider, RecordingRollbackDispatcher Dispatcher) Build(IShardOwnership? ownership, Action<ShardingOptions> sharding, ConcurrentQueue<string>? asked = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddMetrics();
         services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<IMetricSource>(new FakeMetricSource(time).Set("error_rate", 5));
+        services.AddSingleton<IMetricSource>(new FakeMetricSource(time).Use("error_rate", (target, _) =>
+        {
+            asked?.Enqueue(target.Id);
+            return 5;
+        }));
         services.AddSingleton<IPlaybookStepFactory>(new RecordingPlaybookStep());
         if (ownership is not null)
         {
@@ -169,6 +177,112 @@ public class ShardedMonitorTests
         ownership.Set(1);
         await monitor.TickAsync();
         Assert.NotSame(list, OwnedList(monitor));
+    }
+
+    [Fact]
+    public async Task Tick_OwnsTwoOfFourShards_SourceIsAskedOnlyForOwnedTargets()
+    {
+        var ownership = new ManualOwnership(4);
+        ownership.Set(0, 1);
+        var asked = new ConcurrentQueue<string>();
+        var (provider, _) = Build(ownership, o => o.Shards = 4, asked);
+        await using var __ = provider;
+        var monitor = provider.GetRequiredService<IRollbackMonitor>();
+
+        await monitor.TickAsync();
+
+        var expected = TargetsOf(4, 0, 1);
+        Assert.InRange(expected.Length, 1, TargetCount - 1);
+        Assert.Equal(expected, asked.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tick_OwnsTwoOfFourShards_UnownedTargetsHaveNoVerdictExplanationOrMetric()
+    {
+        var ownership = new ManualOwnership(4);
+        ownership.Set(0, 1);
+        var (provider, _) = Build(ownership, o => o.Shards = 4);
+        await using var __ = provider;
+        using var verdicts = new MetricCollector<long>(provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), RollbackKitTelemetry.MeterName, "rollbackkit.verdicts");
+        var monitor = provider.GetRequiredService<RollbackMonitor>();
+
+        var result = await monitor.TickAsync();
+
+        var expected = TargetsOf(4, 0, 1);
+        var unowned = TargetsOf(4, 2, 3);
+        Assert.Equal(expected.Length, result.Verdicts);
+        var explanation = monitor.ExplainLastTick();
+        Assert.NotNull(explanation);
+        Assert.Equal(expected, explanation.Triggers.Select(t => t.Target).Order(StringComparer.Ordinal));
+        Assert.All(explanation.Triggers, t => Assert.True(t.Fired));
+        Assert.Empty(monitor.ExplainLastTick(unowned[0])!.Triggers);
+        Assert.Single(monitor.ExplainLastTick(expected[0])!.Triggers);
+        Assert.Equal(expected.Length, verdicts.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(expected.Length, verdicts.GetMeasurementSnapshot().Where(m => (string)m.Tags[RollbackKitTags.Outcome]! == "fail").Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task Tick_OwnershipChanges_NextTickQueriesAndExplainsTheNewTargetsOnly()
+    {
+        var ownership = new ManualOwnership(4);
+        ownership.Set(0, 1);
+        var asked = new ConcurrentQueue<string>();
+        var (provider, _) = Build(ownership, o => o.Shards = 4, asked);
+        await using var __ = provider;
+        var monitor = provider.GetRequiredService<RollbackMonitor>();
+        await monitor.TickAsync();
+
+        ownership.Set(1, 2);
+        asked.Clear();
+        var result = await monitor.TickAsync();
+
+        var expected = TargetsOf(4, 1, 2);
+        Assert.Equal(expected, asked.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Length, result.OwnedTargets);
+        Assert.Equal(expected, monitor.ExplainLastTick()!.Triggers.Select(t => t.Target).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tick_TargetsLostAndRegained_FireAgainWithFreshState()
+    {
+        var ownership = new ManualOwnership(4);
+        ownership.Set(0, 1);
+        var (provider, dispatcher) = Build(ownership, o => o.Shards = 4);
+        await using var __ = provider;
+        var monitor = provider.GetRequiredService<IRollbackMonitor>();
+        await monitor.TickAsync();
+        await monitor.TickAsync();
+        var afterTwoTicks = dispatcher.Requests.Count;
+        ownership.Set(2, 3);
+        await monitor.TickAsync();
+        var beforeRegain = dispatcher.Requests.Count;
+
+        ownership.Set(0, 1);
+        await monitor.TickAsync();
+
+        // Latched while failing: the second tick sent nothing more; regained, the targets start afresh and fire again.
+        var expected = TargetsOf(4, 0, 1);
+        Assert.Equal(expected.Length, afterTwoTicks);
+        Assert.Equal(expected, dispatcher.Requests.Skip(beforeRegain).Select(r => r.Target.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tick_OwnsNoShard_AsksTheSourceNothingAndReportsNoVerdictOrError()
+    {
+        var ownership = new ManualOwnership(4);
+        ownership.Set();
+        var asked = new ConcurrentQueue<string>();
+        var (provider, dispatcher) = Build(ownership, o => o.Shards = 4, asked);
+        await using var __ = provider;
+        var monitor = provider.GetRequiredService<RollbackMonitor>();
+
+        var result = await monitor.TickAsync();
+
+        Assert.Equal((0, 0, 0), (result.OwnedTargets, result.Verdicts, result.QueryErrors));
+        Assert.Empty(asked);
+        Assert.Equal(0, provider.GetServices<IMetricSource>().OfType<FakeMetricSource>().Single().QueryCount);
+        Assert.Empty(monitor.ExplainLastTick()!.Triggers);
+        Assert.Empty(dispatcher.Requests);
     }
 
     private static object? OwnedList(RollbackMonitor monitor) =>
