@@ -1,0 +1,128 @@
+using RollbackKit.Backtesting;
+using RollbackKit.Dispatch;
+using RollbackKit.Judging;
+using RollbackKit.Metrics;
+using RollbackKit.Playbooks;
+using RollbackKit.Triggers;
+
+namespace RollbackKit.Tests.Backtesting;
+
+/// <summary>Judge triggers replayed by the backtest: the canary's latency distribution shifts at a known time.</summary>
+public class JudgeBacktestTests
+{
+    internal static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    internal static readonly DateTimeOffset T0 = BacktestHost.Start;
+
+    /// <summary>When the canary of shop/checkout becomes 20 % slower.</summary>
+    internal static readonly DateTimeOffset ShiftAt = T0 + (30 * Minute);
+
+    internal static JudgeDefinition Judge() => new()
+    {
+        Window = 5 * Minute,
+        Step = TimeSpan.FromSeconds(15),
+        Interval = Minute,
+        PassScore = 95,
+        MarginalScore = 75,
+        Metrics =
+        {
+            new JudgeMetricDefinition
+            {
+                Name = "latency",
+                Canary = "latency{app=\"{{name}}\",track=\"canary\"}",
+                Baseline = "latency{app=\"{{name}}\",track=\"baseline\"}",
+                EffectTolerance = 0.05,
+                MinSamples = 10,
+            },
+        },
+    };
+
+    internal static void Config(RollbackKitOptions o, bool withCondition)
+    {
+        o.EvaluationInterval = TimeSpan.FromSeconds(30);
+        o.Targets.Add(new TargetDefinition { Id = "shop/checkout", Labels = { ["namespace"] = "shop", ["name"] = "checkout" } });
+        o.Targets.Add(new TargetDefinition { Id = "shop/cart", Labels = { ["namespace"] = "shop", ["name"] = "cart" } });
+        if (withCondition)
+        {
+            o.Queries.Add(new MetricQueryDefinition { Name = "error_rate", Expression = "errors{name=\"{{name}}\"}" });
+            o.Triggers.Add(new TriggerDefinition { Name = "error-rate", Condition = "error_rate > 2", For = 2 * Minute, Severity = RollbackSeverity.Critical });
+        }
+
+        o.Triggers.Add(new TriggerDefinition { Name = "canary-judge", Severity = RollbackSeverity.Critical, Judge = Judge() });
+        o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "recording" });
+    }
+
+    /// <summary>
+    /// Latency about 100 ms ±3 % (deterministic noise per query, target and instant); the canary of shop/checkout is 20 %
+    /// higher from <paramref name="shiftAt"/> on (never when null). Checkout's error rate is 5 from minute 10 to 15, else 0.5.
+    /// </summary>
+    internal static SeriesSource Latency(DateTimeOffset? shiftAt) => new("series", (query, target, at) =>
+    {
+        if (query == "error_rate")
+        {
+            var minute = (at - T0).TotalMinutes;
+            return Sample.Of(target == "shop/checkout" && minute is >= 10 and < 15 ? 5 : 0.5);
+        }
+
+        var value = Noisy(query, target, at);
+        return Sample.Of(shiftAt is { } s && at >= s && target == "shop/checkout" && query.EndsWith(".canary", StringComparison.Ordinal) ? value * 1.2 : value);
+    });
+
+    /// <summary>100 ± 3, a pure function of the query, target and instant.</summary>
+    internal static double Noisy(string query, string target, DateTimeOffset at)
+    {
+        var seed = HashCode.Combine(query.Length, query[^4], target.Length, target[^1], (int)((at - T0).Ticks / TimeSpan.TicksPerSecond));
+        return 97 + (6 * new Random(seed).NextDouble());
+    }
+
+    /// <summary>The oracle: the first judgement instant (on the interval grid) whose window, judged directly, fails.</summary>
+    internal static DateTimeOffset? FirstFailingJudgement(DateTimeOffset? shiftAt, DateTimeOffset from, DateTimeOffset to)
+    {
+        var sample = Latency(shiftAt).Answer;
+        var definition = Judge();
+        var judge = new CanaryJudge(definition);
+        var steps = (int)(definition.Window / definition.Step) + 1;
+        for (var at = from; at <= to; at += definition.Interval)
+        {
+            var canary = new double[steps];
+            var baseline = new double[steps];
+            for (var k = 0; k < steps; k++)
+            {
+                var time = at - (definition.Step * (steps - 1 - k));
+                canary[k] = sample("canary-judge.latency.canary", "shop/checkout", time).Value;
+                baseline[k] = sample("canary-judge.latency.baseline", "shop/checkout", time).Value;
+            }
+
+            var score = judge.Score([judge.JudgeMetric(0, canary, baseline)]);
+            if (score.Classification == JudgeClassification.Fail)
+            {
+                return at;
+            }
+        }
+
+        return null;
+    }
+
+    private static BacktestRequest Range(int minutes) => new() { From = T0, To = T0 + (minutes * Minute), Step = TimeSpan.FromSeconds(30) };
+
+    [Fact]
+    public async Task RunAsync_CanaryLatencyShifts_JudgeFiresOnceAtTheFirstFailingInterval()
+    {
+        var source = Latency(ShiftAt);
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: false), source);
+
+        var result = await host.Backtester().RunAsync(Range(60));
+
+        var expected = FirstFailingJudgement(ShiftAt, T0, T0 + (60 * Minute));
+        Assert.NotNull(expected);
+        Assert.InRange(expected.Value, ShiftAt + Minute, ShiftAt + Judge().Window); // after the shift, before the window is all shifted
+        var fire = Assert.Single(result.Fires);
+        Assert.Equal("canary-judge", fire.Trigger);
+        Assert.Equal("shop/checkout", fire.Target);
+        Assert.Equal(expected.Value, fire.At);
+        Assert.Equal(DispatchStatus.Started, fire.Decision);
+        Assert.Equal(RollbackSeverity.Critical, fire.Severity);
+        Assert.Contains("canary judge score 0", fire.Reason, StringComparison.Ordinal);
+        Assert.True(fire.Values["latency.effect"] > 0.05);
+        Assert.True(fire.Values["latency.p_value"] < 0.05);
+    }
+}
