@@ -125,4 +125,113 @@ public class JudgeBacktestTests
         Assert.True(fire.Values["latency.effect"] > 0.05);
         Assert.True(fire.Values["latency.p_value"] < 0.05);
     }
+
+    [Fact]
+    public async Task RunAsync_CanaryLatencyShifts_RecordsEveryJudgementWithScoreClassificationAndFailingMetrics()
+    {
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: false), Latency(ShiftAt));
+
+        var result = await host.Backtester().RunAsync(Range(60));
+
+        var fire = Assert.Single(result.Fires);
+        var checkout = Assert.Single(result.Targets.Single(t => t.Id == "shop/checkout").Judges);
+        Assert.Empty(result.Targets.Single(t => t.Id == "shop/checkout").Triggers);
+        Assert.Equal("canary-judge", checkout.Name);
+        Assert.Equal(["latency"], checkout.Metrics);
+        Assert.Equal((5 * Minute, Minute, 95d, 75d), (checkout.Window, checkout.Interval, checkout.PassScore, checkout.MarginalScore));
+        Assert.Equal(61, checkout.Points.Count); // minutes 0..60, both ends
+        Assert.Equal(Enumerable.Range(0, 61).Select(m => T0 + (m * Minute)), checkout.Points.Select(p => p.At));
+        Assert.Same(fire, Assert.Single(checkout.Fires));
+        var fired = Assert.Single(checkout.Points, p => p.Fired);
+        Assert.Equal(fire.At, fired.At);
+        Assert.Equal(JudgeClassification.Fail, fired.Classification);
+        Assert.Equal(0, fired.Score);
+        Assert.Equal(["latency"], fired.FailedMetrics);
+        Assert.Equal(21, fired.Metrics[0].CanaryCount); // 5 minutes at 15 s, both ends
+        Assert.All(checkout.Points.Where(p => p.At < ShiftAt), p => Assert.Equal((JudgeClassification?)JudgeClassification.Pass, p.Classification));
+        Assert.All(checkout.Points.Where(p => p.At > fire.At), p => Assert.Equal((JudgeClassification?)JudgeClassification.Fail, p.Classification)); // one episode: fired once
+        Assert.All(checkout.Points, p => Assert.Null(p.Error));
+
+        var cart = Assert.Single(result.Targets.Single(t => t.Id == "shop/cart").Judges);
+        Assert.Empty(cart.Fires);
+        Assert.All(cart.Points, p => Assert.Equal((JudgeClassification?)JudgeClassification.Pass, p.Classification));
+        Assert.All(cart.Points, p => Assert.Empty(p.FailedMetrics));
+    }
+
+    [Fact]
+    public async Task RunAsync_NoShift_JudgeNeverFires()
+    {
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: false), Latency(shiftAt: null));
+
+        var result = await host.Backtester().RunAsync(Range(60));
+
+        Assert.Null(FirstFailingJudgement(null, T0, T0 + (60 * Minute)));
+        Assert.Empty(result.Fires);
+        Assert.All(result.Targets, t => Assert.All(Assert.Single(t.Judges).Points, p => Assert.False(p.Fired)));
+        Assert.All(result.Targets, t => Assert.Equal(61, t.Judges[0].Points.Count(p => p.Classification == JudgeClassification.Pass)));
+    }
+
+    [Fact]
+    public async Task RunAsync_JudgeAndConditionTrigger_BothFireInTimeOrderAndConditionPointsAreUnchanged()
+    {
+        var source = Latency(ShiftAt);
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: true), source);
+        await using var alone = BacktestHost.Create(o =>
+        {
+            Config(o, withCondition: true);
+            o.Triggers.RemoveAll(t => t.Judge is not null);
+        }, Latency(ShiftAt));
+
+        var result = await host.Backtester().RunAsync(Range(60));
+        var conditionOnly = await alone.Backtester().RunAsync(Range(60));
+
+        Assert.Equal(
+            [("error-rate", T0 + (12 * Minute)), ("canary-judge", FirstFailingJudgement(ShiftAt, T0, T0 + (60 * Minute))!.Value)],
+            result.Fires.Select(f => (f.Trigger, f.At)));
+        Assert.All(result.Fires, f => Assert.Equal("shop/checkout", f.Target));
+        var condition = result.Targets[0].Triggers.Single();
+        var expected = conditionOnly.Targets[0].Triggers.Single();
+        Assert.Equal(expected.Points.Select(p => (p.At, p.Outcome, p.Fired, p.State)), condition.Points.Select(p => (p.At, p.Outcome, p.Fired, p.State)));
+        Assert.Empty(conditionOnly.Targets[0].Judges);
+    }
+
+    [Fact]
+    public async Task RunAsync_IntervalNotAMultipleOfTheStep_QueriesEachWindowFromTheSourceAndFiresAlike()
+    {
+        var onGrid = Latency(ShiftAt);
+        var offGrid = Latency(ShiftAt);
+        await using var aligned = BacktestHost.Create(o => Config(o, withCondition: false), onGrid);
+        await using var unaligned = BacktestHost.Create(o =>
+        {
+            Config(o, withCondition: false);
+            o.Triggers[0].Judge!.Step = TimeSpan.FromSeconds(14);
+        }, offGrid);
+
+        await aligned.Backtester().RunAsync(Range(60));
+        var result = await unaligned.Backtester().RunAsync(Range(60));
+
+        Assert.Equal(2, onGrid.RangeQueries); // canary and baseline fetched once for the whole range
+        Assert.Equal(61 * 2, offGrid.RangeQueries); // one per judgement and side, as live
+        var fire = Assert.Single(result.Fires);
+        Assert.Equal("canary-judge", fire.Trigger);
+        Assert.InRange(fire.At, ShiftAt + Minute, ShiftAt + (5 * Minute));
+    }
+
+    [Fact]
+    public async Task RunAsync_JudgeSourceErrors_NoJudgementNoFireAndTheErrorIsReported()
+    {
+        var source = new SeriesSource("series", (query, target, at) => target == "shop/checkout" && query.EndsWith(".baseline", StringComparison.Ordinal) && at >= ShiftAt
+            ? Sample.Error
+            : Latency(ShiftAt).Answer(query, target, at));
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: false), source);
+
+        var result = await host.Backtester().RunAsync(Range(60));
+
+        Assert.Empty(result.Fires);
+        var points = result.Targets[0].Judges[0].Points;
+        Assert.All(points.Where(p => p.At >= ShiftAt), p => Assert.Null(p.Classification));
+        Assert.All(points.Where(p => p.At >= ShiftAt), p => Assert.Equal("query 'canary-judge.latency.baseline' failed", p.Error));
+        Assert.All(points.Where(p => p.At >= ShiftAt), p => Assert.True(double.IsNaN(p.Score)));
+        Assert.Contains("query 'canary-judge.latency.baseline' failed", result.Errors);
+    }
 }
