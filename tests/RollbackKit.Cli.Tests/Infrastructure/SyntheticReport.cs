@@ -23,6 +23,6 @@ internal static class SyntheticReport
         var fire = new FireView(targetId, triggerName, From + (step * 14), "Critical", "Rollback", "Started", "would start a rollback <now>",
             new Dictionary<string, double> { ["canary"] = 0.06, ["baseline"] = 0.01 });
         return new BacktestReport(From, From + (step * 39), step, [fire],
-            [new TargetView(targetId, [new TriggerView(triggerName, condition, points)])], [], []);
+            [new TargetView(targetId, [new TriggerView(triggerName, condition, points)], [])], [], []);
     }
 }
