@@ -234,4 +234,44 @@ public class JudgeBacktestTests
         Assert.All(points.Where(p => p.At >= ShiftAt), p => Assert.True(double.IsNaN(p.Score)));
         Assert.Contains("query 'canary-judge.latency.baseline' failed", result.Errors);
     }
+
+    [Fact]
+    public async Task RunAsync_TwoShiftEpisodes_FiresOncePerEpisodeReArmedByAPassingJudgement()
+    {
+        var source = new SeriesSource("series", (query, target, at) =>
+        {
+            var minute = (at - T0).TotalMinutes;
+            var value = Noisy(query, target, at);
+            var shifted = target == "shop/checkout" && query.EndsWith(".canary", StringComparison.Ordinal) && (minute is >= 20 and < 30 || minute >= 45);
+            return Sample.Of(shifted ? value * 1.2 : value);
+        });
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: false), source);
+
+        var result = await host.Backtester().RunAsync(Range(60));
+
+        Assert.Equal(2, result.Fires.Count);
+        Assert.InRange(result.Fires[0].At, T0 + (21 * Minute), T0 + (25 * Minute));
+        Assert.InRange(result.Fires[1].At, T0 + (46 * Minute), T0 + (50 * Minute));
+        var points = result.Targets[0].Judges[0].Points;
+        var between = points.Where(p => p.At > result.Fires[0].At && p.At < result.Fires[1].At).ToList();
+        Assert.Contains(between, p => p.Classification == JudgeClassification.Fail && !p.Fired); // still failing: not sent again
+        Assert.Contains(between, p => p.Classification == JudgeClassification.Pass); // re-armed
+        Assert.Equal(result.Fires.Select(f => f.At), points.Where(p => p.Fired).Select(p => p.At));
+        Assert.Equal(result.Fires, result.Targets[0].Judges[0].Fires);
+    }
+
+    [Fact]
+    public async Task RunAsync_OnlySomeTargets_JudgesOnlyThose()
+    {
+        var source = Latency(ShiftAt);
+        await using var host = BacktestHost.Create(o => Config(o, withCondition: false), source);
+
+        var result = await host.Backtester().RunAsync(Range(60) with { Targets = ["shop/cart"] });
+
+        Assert.Empty(result.Fires);
+        var cart = Assert.Single(result.Targets);
+        Assert.Equal("shop/cart", cart.Id);
+        Assert.Equal(61, Assert.Single(cart.Judges).Points.Count);
+        Assert.Equal(2, source.RangeQueries); // canary and baseline, each fetched once for the whole range
+    }
 }
