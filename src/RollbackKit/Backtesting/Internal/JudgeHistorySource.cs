@@ -17,9 +17,6 @@ internal sealed class JudgeHistorySource(IMetricHistorySource inner) : IMetricHi
     /// <summary>The histories fetched up front, for their errors and warnings.</summary>
     public IEnumerable<MetricHistory> Fetched => _fetched.Values;
 
-    /// <summary>Range queries passed to the real source because they were not on a fetched grid.</summary>
-    public int PassedThrough { get; private set; }
-
     /// <summary>Fetches <paramref name="history"/> from the real source; later windows of its query are cut from it.</summary>
     public async Task FetchAsync(MetricHistory history, CancellationToken cancellationToken)
     {
@@ -47,7 +44,6 @@ internal sealed class JudgeHistorySource(IMetricHistorySource inner) : IMetricHi
         ArgumentNullException.ThrowIfNull(history);
         if (!_fetched.TryGetValue(history.Query.Name, out var fetched) || !TryCopy(fetched, history))
         {
-            PassedThrough++;
             return inner.QueryRangeAsync(history, cancellationToken);
         }
 
