@@ -34,7 +34,25 @@ internal static class BacktestJson
                 triggers.Add(new BacktestJsonTrigger(trigger.Name, trigger.Condition, points));
             }
 
-            targets.Add(new BacktestJsonTarget(target.Id, triggers));
+            var judges = new List<BacktestJsonJudge>(target.Judges.Count);
+            foreach (var judge in target.Judges)
+            {
+                var points = new List<BacktestJsonJudgePoint>(judge.Points.Count);
+                foreach (var point in judge.Points)
+                {
+                    var metrics = new List<BacktestJsonJudgeMetric>(point.Metrics.Count);
+                    foreach (var m in point.Metrics)
+                    {
+                        metrics.Add(new BacktestJsonJudgeMetric(m.Name, m.Outcome, Number(m.PValue), Number(m.Effect), Number(m.CanaryMedian), Number(m.BaselineMedian), m.CanaryCount, m.BaselineCount));
+                    }
+
+                    points.Add(new BacktestJsonJudgePoint(Utc(point.At), Number(point.Score), point.Classification, point.State, point.FailedMetrics, point.Fired, point.Error, metrics));
+                }
+
+                judges.Add(new BacktestJsonJudge(judge.Name, judge.Metrics, FormatDuration(judge.Window), FormatDuration(judge.Step), FormatDuration(judge.Interval), judge.PassScore, judge.MarginalScore, points));
+            }
+
+            targets.Add(new BacktestJsonTarget(target.Id, triggers, judges));
         }
 
         return new BacktestJsonDocument(Utc(report.From), Utc(report.To), FormatDuration(report.Step), fires, targets, report.Errors, report.Warnings);
@@ -112,10 +130,44 @@ internal sealed record BacktestJsonFire(
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("values")] SortedDictionary<string, double?> Values);
 
-/// <summary>A target: <c>{"id","triggers":[…]}</c>.</summary>
+/// <summary>A target: <c>{"id","triggers":[…],"judges":[…]}</c>.</summary>
 internal sealed record BacktestJsonTarget(
     [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("triggers")] IReadOnlyList<BacktestJsonTrigger> Triggers);
+    [property: JsonPropertyName("triggers")] IReadOnlyList<BacktestJsonTrigger> Triggers,
+    [property: JsonPropertyName("judges")] IReadOnlyList<BacktestJsonJudge> Judges);
+
+/// <summary>A judge trigger: <c>{"name","metrics","window","step","interval","passScore","marginalScore","points":[…]}</c>.</summary>
+internal sealed record BacktestJsonJudge(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("metrics")] IReadOnlyList<string> Metrics,
+    [property: JsonPropertyName("window")] string Window,
+    [property: JsonPropertyName("step")] string Step,
+    [property: JsonPropertyName("interval")] string Interval,
+    [property: JsonPropertyName("passScore")] double PassScore,
+    [property: JsonPropertyName("marginalScore")] double MarginalScore,
+    [property: JsonPropertyName("points")] IReadOnlyList<BacktestJsonJudgePoint> Points);
+
+/// <summary>A judgement: <c>{"at","score","classification","state","failedMetrics","fired","error","metrics":[…]}</c>.</summary>
+internal sealed record BacktestJsonJudgePoint(
+    [property: JsonPropertyName("at")] DateTime At,
+    [property: JsonPropertyName("score")] double? Score,
+    [property: JsonPropertyName("classification")] string? Classification,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("failedMetrics")] IReadOnlyList<string> FailedMetrics,
+    [property: JsonPropertyName("fired")] bool Fired,
+    [property: JsonPropertyName("error")] string? Error,
+    [property: JsonPropertyName("metrics")] IReadOnlyList<BacktestJsonJudgeMetric> Metrics);
+
+/// <summary>One metric of a judgement: <c>{"name","outcome","pValue","effect","canaryMedian","baselineMedian","canaryCount","baselineCount"}</c>.</summary>
+internal sealed record BacktestJsonJudgeMetric(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("pValue")] double? PValue,
+    [property: JsonPropertyName("effect")] double? Effect,
+    [property: JsonPropertyName("canaryMedian")] double? CanaryMedian,
+    [property: JsonPropertyName("baselineMedian")] double? BaselineMedian,
+    [property: JsonPropertyName("canaryCount")] int CanaryCount,
+    [property: JsonPropertyName("baselineCount")] int BaselineCount);
 
 /// <summary>A trigger: <c>{"name","condition","points":[…]}</c>.</summary>
 internal sealed record BacktestJsonTrigger(

@@ -32,8 +32,93 @@ internal sealed record FireView(
     string Reason,
     IReadOnlyDictionary<string, double> Values);
 
-/// <summary>One target with the history of each of its triggers.</summary>
-internal sealed record TargetView(string Id, IReadOnlyList<TriggerView> Triggers);
+/// <summary>One target with the history of each of its condition triggers and each of its judge triggers.</summary>
+internal sealed record TargetView(string Id, IReadOnlyList<TriggerView> Triggers, IReadOnlyList<JudgeView> Judges);
+
+/// <summary>One judge trigger of a target over the replayed range.</summary>
+/// <param name="Name">The trigger name.</param>
+/// <param name="Metrics">The judged metrics' names, in configuration order.</param>
+/// <param name="Window">How far back each judgement's samples reach.</param>
+/// <param name="Step">The time between samples within a window.</param>
+/// <param name="Interval">The time between judgements.</param>
+/// <param name="PassScore">The least score that passes.</param>
+/// <param name="MarginalScore">The least score that is marginal rather than failed.</param>
+/// <param name="Points">One point per judgement.</param>
+internal sealed record JudgeView(
+    string Name,
+    IReadOnlyList<string> Metrics,
+    TimeSpan Window,
+    TimeSpan Step,
+    TimeSpan Interval,
+    double PassScore,
+    double MarginalScore,
+    IReadOnlyList<JudgePointView> Points);
+
+/// <summary>One judgement of one target.</summary>
+/// <param name="At">The judgement's time (the end of its window).</param>
+/// <param name="Classification"><c>Pass</c>, <c>Marginal</c>, <c>Fail</c>, <c>NoData</c>, or <see langword="null"/> when a source error prevented it.</param>
+/// <param name="Score">The 0-100 score; NaN with no data or an error.</param>
+/// <param name="FailedMetrics">The names of the metrics that failed.</param>
+/// <param name="Metrics">Per metric: outcome, p-value, effect, medians and sample counts (empty on an error).</param>
+/// <param name="Fired">True when this judgement fired (sent to the dispatcher).</param>
+/// <param name="Error">The source error, or <see langword="null"/>.</param>
+internal sealed record JudgePointView(
+    DateTimeOffset At,
+    string? Classification,
+    double Score,
+    IReadOnlyList<string> FailedMetrics,
+    IReadOnlyList<JudgeMetricView> Metrics,
+    bool Fired,
+    string? Error)
+{
+    /// <summary>The point's state in the report's timeline (see <see cref="JudgeStates"/>).</summary>
+    public string State => Error is not null ? JudgeStates.Error
+        : Classification switch
+        {
+            "Pass" => JudgeStates.Pass,
+            "Marginal" => JudgeStates.Marginal,
+            "Fail" => JudgeStates.Fail,
+            _ => JudgeStates.NoData,
+        };
+}
+
+/// <summary>One metric of one judgement.</summary>
+/// <param name="Name">The metric name.</param>
+/// <param name="Outcome"><c>Pass</c>, <c>Fail</c> or <c>NoData</c>.</param>
+/// <param name="PValue">The test's p-value (NaN when not tested).</param>
+/// <param name="Effect">(median(canary) − median(baseline)) / |median(baseline)| (NaN when not tested).</param>
+/// <param name="CanaryMedian">The canary sample's median.</param>
+/// <param name="BaselineMedian">The baseline sample's median.</param>
+/// <param name="CanaryCount">The canary's samples.</param>
+/// <param name="BaselineCount">The baseline's samples.</param>
+internal sealed record JudgeMetricView(
+    string Name,
+    string Outcome,
+    double PValue,
+    double Effect,
+    double CanaryMedian,
+    double BaselineMedian,
+    int CanaryCount,
+    int BaselineCount);
+
+/// <summary>The states a judgement reports, in the JSON and the report's timeline.</summary>
+internal static class JudgeStates
+{
+    /// <summary>The score reached the pass score.</summary>
+    public const string Pass = "pass";
+
+    /// <summary>The score reached the marginal score, not the pass score.</summary>
+    public const string Marginal = "marginal";
+
+    /// <summary>The score is below the marginal score, or a critical metric failed.</summary>
+    public const string Fail = "fail";
+
+    /// <summary>No metric had enough samples.</summary>
+    public const string NoData = "no-data";
+
+    /// <summary>A source error prevented the judgement.</summary>
+    public const string Error = "error";
+}
 
 /// <summary>One trigger of a target over the replayed range.</summary>
 /// <param name="Name">The trigger name.</param>

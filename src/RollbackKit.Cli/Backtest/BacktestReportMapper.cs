@@ -46,10 +46,34 @@ internal static class BacktestReportMapper
                 triggers.Add(new TriggerView(trigger.Name, trigger.Condition, points));
             }
 
-            targets.Add(new TargetView(target.Id, triggers));
+            targets.Add(new TargetView(target.Id, triggers, Judges(target.Judges)));
         }
 
         return new BacktestReport(result.From, result.To, result.Step, fires, targets, result.Errors, result.Warnings);
+    }
+
+    private static List<JudgeView> Judges(IReadOnlyList<BacktestJudge> judges)
+    {
+        var result = new List<JudgeView>(judges.Count);
+        foreach (var judge in judges)
+        {
+            var points = new List<JudgePointView>(judge.Points.Count);
+            foreach (var point in judge.Points)
+            {
+                var metrics = new List<JudgeMetricView>(point.Metrics.Count);
+                for (var m = 0; m < point.Metrics.Count; m++)
+                {
+                    var r = point.Metrics[m];
+                    metrics.Add(new JudgeMetricView(judge.Metrics[m], r.Outcome.ToString(), r.PValue, r.Effect, r.CanaryMedian, r.BaselineMedian, r.CanaryCount, r.BaselineCount));
+                }
+
+                points.Add(new JudgePointView(point.At, point.Classification?.ToString(), point.Score, point.FailedMetrics, metrics, point.Fired, point.Error));
+            }
+
+            result.Add(new JudgeView(judge.Name, judge.Metrics, judge.Window, judge.Step, judge.Interval, judge.PassScore, judge.MarginalScore, points));
+        }
+
+        return result;
     }
 
     /// <summary>The timer state after a step, in the words of <see cref="PointStates"/>.</summary>

@@ -39,6 +39,7 @@ internal static class ResultTables
         }
 
         console.Write(summary);
+        WriteJudges(console, report);
         if (report.Fires.Count == 0)
         {
             console.MarkupLine("[green]No trigger fired.[/]");
@@ -60,6 +61,57 @@ internal static class ResultTables
                 new Text(fire.Decision),
                 new Text(fire.Reason),
                 new Text(values));
+        }
+
+        console.Write(table);
+    }
+
+    /// <summary>Per target × judge trigger: judgements by classification, errors and fires; nothing when no judge is configured.</summary>
+    private static void WriteJudges(IAnsiConsole console, BacktestReport report)
+    {
+        if (!report.Targets.Any(static t => t.Judges.Count > 0))
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title("Judges")
+            .AddColumns("Target", "Judge", "Judgements", "Pass", "Marginal", "Fail", "No data", "Errors", "Lowest score", "Fires");
+        foreach (var target in report.Targets)
+        {
+            foreach (var judge in target.Judges)
+            {
+                int pass = 0, marginal = 0, fail = 0, noData = 0, errors = 0;
+                var lowest = double.NaN;
+                foreach (var point in judge.Points)
+                {
+                    switch (point.State)
+                    {
+                        case JudgeStates.Pass: pass++; break;
+                        case JudgeStates.Marginal: marginal++; break;
+                        case JudgeStates.Fail: fail++; break;
+                        case JudgeStates.Error: errors++; break;
+                        default: noData++; break;
+                    }
+
+                    if (!double.IsNaN(point.Score) && (double.IsNaN(lowest) || point.Score < lowest))
+                    {
+                        lowest = point.Score;
+                    }
+                }
+
+                var fires = report.Fires.Count(f => f.Target == target.Id && f.Trigger == judge.Name);
+                table.AddRow(
+                    new Text(target.Id),
+                    new Text(judge.Name),
+                    Count(judge.Points.Count),
+                    Count(pass),
+                    Count(marginal),
+                    Count(fail),
+                    Count(noData),
+                    Count(errors),
+                    new Text(HtmlReportWriter.Number(lowest)),
+                    fires > 0 ? new Markup($"[bold red]{fires}[/]") : Count(0));
+            }
         }
 
         console.Write(table);

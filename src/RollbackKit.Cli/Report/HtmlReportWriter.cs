@@ -112,10 +112,16 @@ internal static class HtmlReportWriter
             {
                 AppendTrigger(html, report, target, t, g);
             }
+
+            for (var j = 0; j < target.Judges.Count; j++)
+            {
+                AppendJudge(html, report, target, t, j);
+            }
         }
 
         html.Append("<footer>Written by <code>rollbackkit backtest</code>. Shaded: the condition held (breach); red marker: the trigger fired; ")
-            .Append("dashed red line: the threshold (the right side of the condition). Charts drawn with uPlot (MIT licence, embedded).</footer>\n");
+            .Append("dashed red line: the threshold (the right side of the condition). Judge charts: the score of each judgement, ")
+            .Append("dashed green and amber lines the pass and marginal scores, shaded the failed judgements. Charts drawn with uPlot (MIT licence, embedded).</footer>\n");
         return html.ToString();
     }
 
@@ -146,6 +152,37 @@ internal static class HtmlReportWriter
 
         html.Append(any ? "</ul>\n" : "<p class=\"none\">Did not fire.</p>\n").Append("</section>\n");
     }
+
+    private static void AppendJudge(StringBuilder html, BacktestReport report, TargetView target, int targetIndex, int judgeIndex)
+    {
+        var judge = target.Judges[judgeIndex];
+        html.Append("<section class=\"judge\" data-target-index=\"").Append(targetIndex.ToString(CultureInfo.InvariantCulture))
+            .Append("\" data-judge-index=\"").Append(judgeIndex.ToString(CultureInfo.InvariantCulture))
+            .Append("\" data-target=\"").Append(Encoder.Encode(target.Id))
+            .Append("\" data-trigger=\"").Append(Encoder.Encode(judge.Name)).Append("\">\n<h3>")
+            .Append(Encoder.Encode(judge.Name)).Append("</h3><p><code>")
+            .Append(Encoder.Encode(Invariant($"judge: {string.Join(", ", judge.Metrics)} over {BacktestJson.FormatDuration(judge.Window)} every {BacktestJson.FormatDuration(judge.Interval)}, pass {judge.PassScore}, marginal {judge.MarginalScore}")))
+            .Append("</code> <span class=\"muted\"><span class=\"breach-key\"></span> judgement failed</span></p>\n")
+            .Append("<div class=\"chart\"></div><div class=\"timeline\"></div><p class=\"state-legend\"></p>\n");
+
+        var any = false;
+        foreach (var fire in report.Fires)
+        {
+            if (!string.Equals(fire.Target, target.Id, StringComparison.Ordinal) || !string.Equals(fire.Trigger, judge.Name, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            html.Append(any ? string.Empty : "<ul class=\"fires\">").Append("<li>fired at ").Append(Encoder.Encode(Time(fire.At))).Append(": <strong>")
+                .Append(Encoder.Encode(fire.Decision)).Append("</strong>, ").Append(Encoder.Encode(fire.Reason)).Append(" (").Append(Encoder.Encode(fire.Severity)).Append(", ")
+                .Append(Encoder.Encode(fire.Action)).Append(") ").Append(Encoder.Encode(Values(fire.Values))).Append("</li>");
+            any = true;
+        }
+
+        html.Append(any ? "</ul>\n" : "<p class=\"none\">Did not fire.</p>\n").Append("</section>\n");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static string Values(IReadOnlyDictionary<string, double> values)
     {

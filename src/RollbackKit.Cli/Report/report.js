@@ -4,7 +4,8 @@
   'use strict';
   var data = JSON.parse(document.getElementById('backtest-data').textContent);
   var palette = ['#2563eb', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f', '#7c2d12'];
-  var stateColours = { 'ok': '#86efac', 'breaching': '#fbbf24', 'fired': '#dc2626', 'no-data': '#cbd5e1', 'error': '#7c3aed', 'disabled': '#e2e8f0' };
+  var stateColours = { 'ok': '#86efac', 'breaching': '#fbbf24', 'fired': '#dc2626', 'no-data': '#cbd5e1', 'error': '#7c3aed', 'disabled': '#e2e8f0',
+    'pass': '#86efac', 'marginal': '#fbbf24', 'fail': '#dc2626' };
   function stateColour(name) { return stateColours[name] || '#64748b'; }
   var report = { charts: [], data: data };
   window.rollbackkitReport = report;
@@ -116,7 +117,70 @@
     report.charts.push(chart);
   }
 
-  function timeline(section, u, states, stateNames, fires) {
+  // A judge trigger: the score of each judgement against the pass and marginal scores; failed judgements shaded.
+  function buildJudge(section, target, judge) {
+    var points = judge.points;
+    var fires = data.fires.filter(function (f) { return f.target === target.id && f.trigger === judge.name; });
+    var step = stepSeconds(points);
+    var xs = points.map(function (p) { return seconds(p.at); });
+    var columns = [
+      xs,
+      points.map(function (p) { return p.score === null || p.score === undefined ? null : p.score; }),
+      points.map(function () { return judge.passScore; }),
+      points.map(function () { return judge.marginalScore; })
+    ];
+    var series = [
+      { label: 'time (UTC)' },
+      { label: 'score', stroke: palette[0], width: 1.5, spanGaps: false, points: { show: true, size: 4 } },
+      { label: 'pass', stroke: '#16a34a', width: 1.25, dash: [6, 4], points: { show: false } },
+      { label: 'marginal', stroke: '#d97706', width: 1.25, dash: [6, 4], points: { show: false } }
+    ];
+    var ranges = breaches(points.map(function (p) { return { at: p.at, failed: p.state === 'fail' }; }), step);
+    var states = stateRuns(points, step);
+    var stateNames = [];
+    states.forEach(function (r) { if (stateNames.indexOf(r.state) < 0) { stateNames.push(r.state); } });
+    var chartNode = section.querySelector('.chart');
+    if (xs.length === 0) { chartNode.appendChild(el('p', 'none', 'No judgements in range.')); return; }
+    var width = Math.max(480, chartNode.clientWidth || 900);
+    var options = {
+      width: width,
+      height: 220,
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
+      scales: { x: { time: true, min: xs[0], max: Math.max(xs[xs.length - 1], xs[0] + 1) }, y: { range: [0, 105] } },
+      series: series,
+      axes: [{}, { size: 70 }],
+      hooks: {
+        drawClear: [function (u) {
+          var ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = 'rgba(220, 38, 38, 0.13)';
+          ranges.forEach(function (r) {
+            var x0 = u.valToPos(r[0], 'x', true);
+            var x1 = u.valToPos(Math.min(r[1], u.scales.x.max), 'x', true);
+            ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+          });
+          ctx.restore();
+        }],
+        ready: [function (u) {
+          fires.forEach(function (f) {
+            var marker = el('div', 'fire-marker');
+            marker.dataset.at = f.at;
+            marker.dataset.decision = f.decision;
+            marker.title = 'fired at ' + f.at + ': ' + f.decision;
+            marker.style.left = u.valToPos(seconds(f.at), 'x') + 'px';
+            u.over.appendChild(marker);
+          });
+          timeline(section, u, states, stateNames, fires, 'Judgement:');
+        }]
+      }
+    };
+    var chart = new uPlot(options, columns, chartNode);
+    chart.root.dataset.target = target.id;
+    chart.root.dataset.trigger = judge.name;
+    report.charts.push(chart);
+  }
+
+  function timeline(section, u, states, stateNames, fires, caption) {
     var node = section.querySelector('.timeline');
     var legendNode = u.root.querySelector('.u-legend');
     if (legendNode) { u.root.insertBefore(node, legendNode); } else { u.root.appendChild(node); }
@@ -140,7 +204,7 @@
       node.appendChild(pill);
     });
     var legend = section.querySelector('.state-legend');
-    legend.appendChild(document.createTextNode('Timer state:'));
+    legend.appendChild(document.createTextNode(caption || 'Timer state:'));
     stateNames.forEach(function (name) {
       var swatch = el('span');
       swatch.style.background = stateColour(name);
@@ -152,6 +216,10 @@
   document.querySelectorAll('section.trigger').forEach(function (section) {
     var target = data.targets[Number(section.dataset.targetIndex)];
     build(section, target, target.triggers[Number(section.dataset.triggerIndex)]);
+  });
+  document.querySelectorAll('section.judge').forEach(function (section) {
+    var target = data.targets[Number(section.dataset.targetIndex)];
+    buildJudge(section, target, target.judges[Number(section.dataset.judgeIndex)]);
   });
   document.body.dataset.ready = 'true';
 })();

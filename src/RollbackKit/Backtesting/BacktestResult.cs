@@ -1,4 +1,5 @@
 using RollbackKit.Dispatch;
+using RollbackKit.Judging;
 using RollbackKit.Monitoring;
 using RollbackKit.Triggers;
 
@@ -16,7 +17,10 @@ public sealed class BacktestResult
     /// <summary>The time between steps.</summary>
     public required TimeSpan Step { get; init; }
 
-    /// <summary>Every moment a trigger fired, in time order, with what the dispatcher would have decided.</summary>
+    /// <summary>
+    /// Every moment a trigger fired (condition and judge triggers alike), in time order, with what the dispatcher would have
+    /// decided.
+    /// </summary>
     public required IReadOnlyList<BacktestFire> Fires { get; init; }
 
     /// <summary>Per target, per trigger, every step's explanation.</summary>
@@ -79,8 +83,70 @@ public sealed class BacktestTarget
     /// <summary>The target id.</summary>
     public required string Id { get; init; }
 
-    /// <summary>One entry per configured trigger, in configuration order.</summary>
+    /// <summary>One entry per configured condition trigger, in configuration order (judge triggers are in <see cref="Judges"/>).</summary>
     public required IReadOnlyList<BacktestTrigger> Triggers { get; init; }
+
+    /// <summary>One entry per enabled judge trigger (<c>Triggers:N:Judge</c>), in configuration order; empty when there is none.</summary>
+    public IReadOnlyList<BacktestJudge> Judges { get; init; } = [];
+}
+
+/// <summary>One judge trigger of one target over the range: its settings, one judgement per interval, and its fires.</summary>
+public sealed class BacktestJudge
+{
+    /// <summary>The trigger name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The judged metrics' names, in configuration order (the order of each point's <see cref="BacktestJudgePoint.Metrics"/>).</summary>
+    public required IReadOnlyList<string> Metrics { get; init; }
+
+    /// <summary>How far back each judgement's samples reach.</summary>
+    public TimeSpan Window { get; init; }
+
+    /// <summary>The time between samples within a window.</summary>
+    public TimeSpan Step { get; init; }
+
+    /// <summary>The time between judgements (the first is at the backtest's start).</summary>
+    public TimeSpan Interval { get; init; }
+
+    /// <summary>The least score that passes.</summary>
+    public double PassScore { get; init; }
+
+    /// <summary>The least score that is marginal rather than failed.</summary>
+    public double MarginalScore { get; init; }
+
+    /// <summary>One judgement per interval, in time order.</summary>
+    public required IReadOnlyList<BacktestJudgePoint> Points { get; init; }
+
+    /// <summary>The fires of this judge for this target (also in <see cref="BacktestResult.Fires"/>), in time order.</summary>
+    public required IReadOnlyList<BacktestFire> Fires { get; init; }
+}
+
+/// <summary>One judgement of one target: the score and classification, or the source error that prevented it.</summary>
+public sealed class BacktestJudgePoint
+{
+    /// <summary>The judgement's instant (the end of its window).</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>Pass, marginal, fail or no data; <see langword="null"/> when a source error prevented the judgement.</summary>
+    public JudgeClassification? Classification { get; init; }
+
+    /// <summary>The 0-100 score; NaN with no data or an error; 0 when a critical metric failed.</summary>
+    public double Score { get; init; }
+
+    /// <summary>The names of the metrics that failed, in configuration order.</summary>
+    public required IReadOnlyList<string> FailedMetrics { get; init; }
+
+    /// <summary>Per metric (index-aligned with <see cref="BacktestJudge.Metrics"/>): p-value, effect, medians, sample counts; empty on an error.</summary>
+    public required IReadOnlyList<MetricJudgement> Metrics { get; init; }
+
+    /// <summary>The source error that prevented the judgement, or <see langword="null"/>.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>
+    /// Whether this judgement fired: it failed after a judgement that did not (or the first), and was sent to the dispatcher.
+    /// A failed judgement that does not fire is one of an episode that already fired.
+    /// </summary>
+    public bool Fired { get; init; }
 }
 
 /// <summary>One trigger of one target over the range: its settings and one explanation per step.</summary>

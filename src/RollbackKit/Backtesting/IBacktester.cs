@@ -5,7 +5,9 @@ namespace RollbackKit.Backtesting;
 /// monitor's own code (the compiled engine, trigger timers, no-data and error policies, dry run, captured baselines)
 /// tick by tick on a replayed clock, fed from <see cref="IMetricHistorySource"/>s instead of live sources, and asks the
 /// dispatcher's admission rules (severity, cooldown, attempts, kill switch, point of no return) what they would have
-/// decided for every fire. Nothing is dispatched, journaled or notified.
+/// decided for every fire. Judge triggers (<c>Triggers:N:Judge</c>) are run by the live judge monitor on the same clock
+/// and dispatcher: a judgement at <see cref="BacktestRequest.From"/> and every judge interval after it, over the window it
+/// would have read. Nothing is dispatched, journaled or notified.
 /// Registered by <c>services.AddRollbackKit(...).AddBacktesting()</c>.
 /// </summary>
 public interface IBacktester
@@ -14,9 +16,9 @@ public interface IBacktester
     /// <param name="request">The range, the step and the targets.</param>
     /// <param name="progress">Receives progress: queries fetched, then steps replayed. Optional.</param>
     /// <param name="cancellationToken">Cancels the backtest.</param>
-    /// <returns>Every fire with its decision, and every step's explanation per target × trigger.</returns>
+    /// <returns>Every fire with its decision, every step's explanation per target × trigger, and every judgement per target × judge trigger.</returns>
     /// <exception cref="ArgumentException">The range or step is invalid, or a target id is unknown.</exception>
-    /// <exception cref="InvalidOperationException">A query names a source that has no history source.</exception>
+    /// <exception cref="InvalidOperationException">A query or a judge metric names a source that has no history source.</exception>
     Task<BacktestResult> RunAsync(BacktestRequest request, IProgress<BacktestProgress>? progress = null, CancellationToken cancellationToken = default);
 }
 
@@ -61,5 +63,5 @@ public enum BacktestPhase
 /// <summary>How far a backtest has come.</summary>
 /// <param name="Phase">The stage.</param>
 /// <param name="Completed">Queries fetched, or steps replayed, so far.</param>
-/// <param name="Total">Queries to fetch, or steps to replay.</param>
+/// <param name="Total">Queries to fetch (a judge metric counts two: canary and baseline), or steps to replay.</param>
 public readonly record struct BacktestProgress(BacktestPhase Phase, int Completed, int Total);

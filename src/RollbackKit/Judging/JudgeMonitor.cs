@@ -49,6 +49,9 @@ internal sealed class JudgeMonitor : BackgroundService
     /// <summary>The judge triggers' names, in configuration order.</summary>
     public IReadOnlyList<string> JudgeNames => [.. _judges.Value.Select(static j => j.Trigger.Name)];
 
+    /// <summary>The judge triggers, ready to run, in configuration order (disabled ones left out).</summary>
+    internal IReadOnlyList<JudgeTrigger> Judges => _judges.Value;
+
     /// <summary>Runs every judge once now; returns one report per judge and target.</summary>
     public async Task<IReadOnlyList<JudgeReport>> JudgeAllAsync(CancellationToken cancellationToken = default)
     {
@@ -120,7 +123,11 @@ internal sealed class JudgeMonitor : BackgroundService
         }
     }
 
-    private async Task<List<JudgeReport>> JudgeAsync(JudgeTrigger judge, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one judge now (the clock's time): range-queries its window, judges every target, sends a target whose judgement
+    /// turned to fail to the dispatcher. The timer loop and the backtest's replay both call this.
+    /// </summary>
+    internal async Task<List<JudgeReport>> JudgeAsync(JudgeTrigger judge, CancellationToken cancellationToken)
     {
         var definition = judge.Definition;
         var now = _time.GetUtcNow();

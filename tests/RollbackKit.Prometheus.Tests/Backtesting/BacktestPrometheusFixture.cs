@@ -106,8 +106,27 @@ internal static class BacktestSeries
             Sample(text, "bt_payment_failures_total", "deployment=\"payments\"", t < day.AddHours(10).AddMinutes(30) ? 0 : 1, t);
         }
 
+        // Latency of a canary and its baseline, about 100 ± 3; the canary 20 % higher from 10:30 on.
+        text.Append("# TYPE bt_latency gauge\n");
+        foreach (var t in times)
+        {
+            Sample(text, "bt_latency", "deployment=\"judged\",track=\"baseline\"", LatencyAt(day, t, canary: false), t);
+            Sample(text, "bt_latency", "deployment=\"judged\",track=\"canary\"", LatencyAt(day, t, canary: true), t);
+        }
+
         text.Append("# EOF\n");
         return text.ToString();
+    }
+
+    /// <summary>When the canary's latency shifts up by 20 %.</summary>
+    public static DateTimeOffset LatencyShiftAt(DateTimeOffset day) => day.AddHours(10).AddMinutes(30);
+
+    /// <summary>The latency sample at <paramref name="time"/> (on the 15 s grid): 100 ± 3, deterministic; the canary × 1.2 from the shift.</summary>
+    public static double LatencyAt(DateTimeOffset day, DateTimeOffset time, bool canary)
+    {
+        var index = (int)((time - day).TotalSeconds / SampleSeconds);
+        var value = Math.Round(97 + (6 * new Random((index * 2) + (canary ? 1 : 0)).NextDouble()), 3);
+        return canary && time >= LatencyShiftAt(day) ? Math.Round(value * 1.2, 3) : value;
     }
 
     /// <summary>The ramp's value at <paramref name="time"/> (the last sample at or before it).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using RollbackKit.Backtesting;
 using RollbackKit.Dispatch;
+using RollbackKit.Judging;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Playbooks;
@@ -188,6 +189,57 @@ public sealed class PrometheusBacktestTests(BacktestPrometheusFixture prometheus
         }
 
         output.WriteLine($"{steps} steps of {step.TotalMilliseconds} ms in two requests; last value {values[steps - 1]}");
+    }
+
+    [Fact]
+    public async Task Backtest_JudgeTrigger_CanaryLatencyShiftsAt1030_FiresOnceAtTheFirstFailingJudgement()
+    {
+        var judge = new JudgeDefinition
+        {
+            Window = TimeSpan.FromMinutes(5),
+            Step = Step,
+            Interval = TimeSpan.FromMinutes(1),
+            Metrics =
+            {
+                new JudgeMetricDefinition
+                {
+                    Name = "latency",
+                    Canary = "bt_latency{deployment=\"{{name}}\",track=\"canary\"}",
+                    Baseline = "bt_latency{deployment=\"{{name}}\",track=\"baseline\"}",
+                    EffectTolerance = 0.05,
+                },
+            },
+        };
+        await using var services = Build(o =>
+        {
+            Target(o, "judged");
+            o.Triggers.Add(new TriggerDefinition { Name = "canary-judge", Severity = RollbackSeverity.Critical, Judge = judge });
+        });
+
+        var result = await Run(services, prometheus.At(10, 0), prometheus.At(11, 0));
+
+        // The oracle: the judge run directly over the samples the fixture wrote, window by window.
+        var canaryJudge = new CanaryJudge(judge);
+        DateTimeOffset? expected = null;
+        for (var at = prometheus.At(10, 0); expected is null && at <= prometheus.At(11, 0); at += judge.Interval)
+        {
+            var canary = Enumerable.Range(0, 21).Select(k => BacktestSeries.LatencyAt(prometheus.Day, at - (Step * (20 - k)), canary: true)).ToArray();
+            var baseline = Enumerable.Range(0, 21).Select(k => BacktestSeries.LatencyAt(prometheus.Day, at - (Step * (20 - k)), canary: false)).ToArray();
+            expected = canaryJudge.Score([canaryJudge.JudgeMetric(0, canary, baseline)]).Classification == JudgeClassification.Fail ? at : null;
+        }
+
+        Assert.Empty(result.Errors);
+        var fire = Assert.Single(result.Fires);
+        Assert.Equal(("shop/judged", "canary-judge", DispatchStatus.Started), (fire.Target, fire.Trigger, fire.Decision));
+        Assert.Equal(expected, fire.At);
+        Assert.InRange(fire.At, prometheus.At(10, 31), prometheus.At(10, 35));
+        var points = Assert.Single(result.Targets[0].Judges).Points;
+        Assert.Equal(61, points.Count);
+        Assert.All(points, p => Assert.Equal(21, p.Metrics[0].CanaryCount));
+        Assert.All(points.Where(p => p.At < prometheus.At(10, 30)), p => Assert.Equal((JudgeClassification?)JudgeClassification.Pass, p.Classification));
+        Assert.All(points.Where(p => p.At >= fire.At), p => Assert.Equal((JudgeClassification?)JudgeClassification.Fail, p.Classification));
+        Assert.Equal(fire.At, Assert.Single(points, p => p.Fired).At);
+        output.WriteLine($"judge fired at {fire.At:O}: {fire.Reason}");
     }
 
     private ServiceProvider Build(Action<RollbackKitOptions> configure, Uri? baseAddress = null)

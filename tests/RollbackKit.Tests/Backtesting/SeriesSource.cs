@@ -23,6 +23,9 @@ internal sealed class SeriesSource(string name, Func<string, string, DateTimeOff
 
     public int RangeQueries { get; private set; }
 
+    /// <summary>The scripted answer for a query name, target id and instant.</summary>
+    public Func<string, string, DateTimeOffset, Sample> Answer => sample;
+
     public ValueTask QueryAsync(MetricQueryBatch batch, CancellationToken cancellationToken)
     {
         for (var t = 0; t < batch.Targets.Count; t++)

@@ -12,7 +12,8 @@ namespace RollbackKit.Backtesting.Internal;
 /// <summary>
 /// Replays a configuration over history through the monitor's own code: a <see cref="RollbackMonitor"/> over the
 /// configuration, ticked once per step on a <see cref="ReplayClock"/>, whose sources answer from the fetched
-/// <see cref="MetricHistory"/> and whose dispatcher is the <see cref="WhatIfDispatcher"/>.
+/// <see cref="MetricHistory"/> and whose dispatcher is the <see cref="WhatIfDispatcher"/>. Judge triggers run through the
+/// live <see cref="Judging.JudgeMonitor"/> on the same clock and dispatcher (<see cref="JudgeReplay"/>).
 /// </summary>
 internal sealed class Backtester(
     IOptions<RollbackKitOptions> options,
@@ -32,7 +33,13 @@ internal sealed class Backtester(
         var configuration = options.Value;
         var targets = SelectTargets(request.Targets);
         var queries = configuration.Queries;
-        var triggers = configuration.Triggers.FindAll(static t => t?.Judge is null); // judge triggers are not replayed
+        var triggers = configuration.Triggers.FindAll(static t => t?.Judge is null); // judge triggers: JudgeReplay
+        var last = request.From + (request.Step * (steps - 1));
+        var clock = new ReplayClock(request.From);
+        var dispatch = Options.Create(dispatchOptions.Value);
+        var dispatcher = new WhatIfDispatcher(new AdmissionPolicy(dispatch), new KillSwitch(dispatch, NullLogger<KillSwitch>.Instance), clock, request.AssumedRollbackDuration);
+        using var judges = JudgeReplay.Create(configuration, targets, _sources, clock, dispatcher, request.From);
+        var fetches = queries.Count + judges.QueryCount;
 
         // Fetch every query's history, each from the history source named like the live source that answers it.
         var replay = new Dictionary<IMetricHistorySource, ReplaySource>(ReferenceEqualityComparer.Instance);
@@ -48,13 +55,12 @@ internal sealed class Backtester(
             }
 
             replaySource.Add(history);
-            progress?.Report(new BacktestProgress(BacktestPhase.Fetching, q + 1, queries.Count));
+            progress?.Report(new BacktestProgress(BacktestPhase.Fetching, q + 1, fetches));
         }
 
+        await judges.FetchAsync(targets, request.From, last, n => progress?.Report(new BacktestProgress(BacktestPhase.Fetching, queries.Count + n, fetches)), cancellationToken).ConfigureAwait(false);
+
         var compiled = new CompiledConfiguration(targets, queries, triggers, configuration.Baselines, replay.Values);
-        var clock = new ReplayClock(request.From);
-        var dispatch = Options.Create(dispatchOptions.Value);
-        var dispatcher = new WhatIfDispatcher(new AdmissionPolicy(dispatch), new KillSwitch(dispatch, NullLogger<KillSwitch>.Instance), clock, request.AssumedRollbackDuration);
         using var meters = new PrivateMeterFactory();
         using var monitor = new RollbackMonitor(
             Options.Create(new MonitorOptions { EvaluationInterval = request.Step }),
@@ -77,6 +83,11 @@ internal sealed class Backtester(
         for (var k = 0; k < steps; k++)
         {
             var now = request.From + (request.Step * k);
+            if (judges.Any)
+            {
+                await judges.RunDueAsync(now, inclusive: false, cancellationToken).ConfigureAwait(false);
+            }
+
             clock.Set(now);
             if (!capturing && now >= captureAt)
             {
@@ -94,6 +105,12 @@ internal sealed class Backtester(
                 points[i].Add(explained[i]);
             }
 
+            if (judges.Any)
+            {
+                // At the same instant the condition triggers tick first, then the judges run.
+                await judges.RunDueAsync(now, inclusive: true, cancellationToken).ConfigureAwait(false);
+            }
+
             if (progress is not null && ((k + 1) % reportEvery == 0 || k + 1 == steps))
             {
                 progress.Report(new BacktestProgress(BacktestPhase.Replaying, k + 1, steps));
@@ -103,12 +120,12 @@ internal sealed class Backtester(
         return new BacktestResult
         {
             From = request.From,
-            To = request.From + (request.Step * (steps - 1)),
+            To = last,
             Step = request.Step,
             Fires = dispatcher.Fires,
-            Targets = BuildTargets(targets, triggers, compiled.Engine, points),
-            Errors = Distinct(histories, static h => h.Errors),
-            Warnings = Distinct(histories, static h => h.Warnings),
+            Targets = BuildTargets(targets, triggers, compiled.Engine, points, judges, dispatcher.Fires),
+            Errors = Distinct([.. histories, .. judges.Histories], static h => h.Errors),
+            Warnings = Distinct([.. histories, .. judges.Histories], static h => h.Warnings),
         };
     }
 
@@ -195,7 +212,7 @@ internal sealed class Backtester(
         throw new InvalidOperationException($"Query '{query.Name}' names source '{query.Source}', which has no history source (registered: {string.Join(", ", _sources.Select(static s => s.Name))}).");
     }
 
-    private static List<BacktestTarget> BuildTargets(List<RollbackTarget> targets, List<TriggerDefinition> triggers, EvaluationEngine engine, List<TriggerExplanation>[] points)
+    private static List<BacktestTarget> BuildTargets(List<RollbackTarget> targets, List<TriggerDefinition> triggers, EvaluationEngine engine, List<TriggerExplanation>[] points, JudgeReplay judges, List<BacktestFire> fires)
     {
         var result = new List<BacktestTarget>(targets.Count);
         for (var t = 0; t < targets.Count; t++)
@@ -214,7 +231,7 @@ internal sealed class Backtester(
                 };
             }
 
-            result.Add(new BacktestTarget { Id = targets[t].Id, Triggers = perTrigger });
+            result.Add(new BacktestTarget { Id = targets[t].Id, Triggers = perTrigger, Judges = judges.Build(t, targets[t].Id, fires) });
         }
 
         return result;
