@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RollbackKit;
-using RollbackKit.Backtesting;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus;
 using RollbackKit.Prometheus.Alertmanager;

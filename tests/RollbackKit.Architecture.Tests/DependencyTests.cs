@@ -11,7 +11,7 @@ public sealed partial class DependencyTests
     /// <summary>For each core folder, the core namespaces its files must not import.</summary>
     public static TheoryData<string, string[]> Rules => new()
     {
-        { "Metrics", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+        { "Metrics", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting", "Judging"] },
         { "Conditions", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
         { "Triggers", ["Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
         { "Engine", ["Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
@@ -24,6 +24,12 @@ public sealed partial class DependencyTests
         { "Journal", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Hosting", "Backtesting"] },
         { "Notifications", ["Monitoring", "Verification", "Dispatch", "Workflow", "Playbooks", "Journal", "Hosting", "Backtesting"] },
         { "Backtesting", ["Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting"] },
+
+        // The canary judge sits beside the monitor: sources in, requests to the dispatcher out; the backtest replays it.
+        { "Judging", ["Monitoring", "Verification", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting"] },
+
+        // Target-to-shard hashing is vocabulary every part may read; it reads none of them.
+        { "Sharding", ["Metrics", "Conditions", "Triggers", "Engine", "Monitoring", "Verification", "Dispatch", "Approval", "Workflow", "Playbooks", "Journal", "Notifications", "Hosting", "Backtesting", "Judging", "Groups"] },
     };
 
     [Theory]

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using RollbackKit.Backtesting;
 using RollbackKit.Benchmarks.Prometheus;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus.Internal;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RollbackKit.Backtesting;
 using RollbackKit.Metrics;
 
 namespace RollbackKit.Prometheus.Internal;

@@ -1,3 +1,4 @@
+using RollbackKit.Metrics;
 namespace RollbackKit.Backtesting;
 
 /// <summary>

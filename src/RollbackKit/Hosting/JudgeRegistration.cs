@@ -2,9 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using RollbackKit.Backtesting;
 using RollbackKit.Internal;
 using RollbackKit.Judging;
+using RollbackKit.Metrics;
 
 namespace RollbackKit.Hosting;
 

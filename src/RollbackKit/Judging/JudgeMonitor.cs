@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using RollbackKit.Backtesting;
 using RollbackKit.Dispatch;
 using RollbackKit.Metrics;
 using RollbackKit.Telemetry;

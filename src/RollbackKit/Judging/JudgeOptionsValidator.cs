@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using RollbackKit.Backtesting;
 using RollbackKit.Triggers;
+using RollbackKit.Metrics;
 
 namespace RollbackKit.Judging;
 

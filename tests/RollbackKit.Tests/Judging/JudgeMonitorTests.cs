@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using RollbackKit.Backtesting;
 using RollbackKit.Dispatch;
 using RollbackKit.Judging;
 using RollbackKit.Metrics;

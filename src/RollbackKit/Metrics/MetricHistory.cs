@@ -1,6 +1,4 @@
-using RollbackKit.Metrics;
-
-namespace RollbackKit.Backtesting;
+namespace RollbackKit.Metrics;
 
 /// <summary>
 /// One query's history for a set of targets: a value, no data or an error per target and step, where step <c>k</c> is the

@@ -1,4 +1,4 @@
-namespace RollbackKit.Backtesting;
+namespace RollbackKit.Metrics;
 
 /// <summary>
 /// Answers named metric queries over a time range for many targets at once (for example Prometheus'
