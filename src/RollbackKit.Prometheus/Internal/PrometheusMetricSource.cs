@@ -20,6 +20,9 @@ internal sealed class PrometheusMetricSource : IMetricSource
     private readonly PrometheusInstrumentation _instrumentation;
     private readonly ConditionalWeakTable<MetricQueryBatch, BatchPlan> _plans = new();
 
+    // Label maps shared by the grouped queries over one target list (one map per target label), not one per query.
+    private readonly ConditionalWeakTable<IReadOnlyList<RollbackTarget>, Dictionary<string, TargetLabelMap>> _labelMaps = new();
+
     public PrometheusMetricSource(
         PrometheusClient client,
         IOptions<PrometheusOptions> options,
@@ -253,7 +256,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 Log.QueryNotRenderable(_logger, query.Name, plan.GroupedError);
             }
 
-            plan.GroupSink = new GroupSink(PromQLTargets.MapByLabel(targets, query.TargetLabel), targets.Count);
+            plan.GroupSink = new GroupSink(LabelMap(targets, query.TargetLabel), targets.Count);
             return plan;
         }
 
@@ -276,6 +279,20 @@ internal sealed class PrometheusMetricSource : IMetricSource
         }
 
         return plan;
+    }
+
+    private TargetLabelMap LabelMap(IReadOnlyList<RollbackTarget> targets, string targetLabel)
+    {
+        var maps = _labelMaps.GetValue(targets, static _ => new Dictionary<string, TargetLabelMap>(StringComparer.Ordinal));
+        lock (maps)
+        {
+            if (!maps.TryGetValue(targetLabel, out var map))
+            {
+                maps[targetLabel] = map = TargetLabelMap.Create(targets, targetLabel);
+            }
+
+            return map;
+        }
     }
 
     private string? Resolve(RollbackTarget target, string name) => PromQLTargets.Resolve(target, name, _options.Interval);
@@ -307,12 +324,12 @@ internal sealed class PrometheusMetricSource : IMetricSource
     /// <summary>Matches each series to targets by the value of the GroupBy label, without allocating a string.</summary>
     private sealed class GroupSink : IPrometheusSampleSink
     {
-        private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly TargetLabelMap _map;
         private MetricQueryBatch? _batch;
 
-        public GroupSink(Dictionary<string, int[]> map, int targetCount)
+        public GroupSink(TargetLabelMap map, int targetCount)
         {
-            _lookup = map.GetAlternateLookup<ReadOnlySpan<char>>();
+            _map = map;
             Counts = new int[targetCount];
         }
 
@@ -331,12 +348,15 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 return;
             }
 
-            if (!PromQLTargets.TryFind(_lookup, label, out var indices))
+            var count = _map.Find(label, out var first);
+            if (count == 1)
             {
+                Counts[first]++;
+                _batch.SetValue(first, value);
                 return;
             }
 
-            foreach (var index in indices)
+            foreach (var index in _map.Targets(first, count))
             {
                 Counts[index]++;
                 _batch.SetValue(index, value);
