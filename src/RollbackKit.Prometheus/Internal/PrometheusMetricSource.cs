@@ -349,6 +349,11 @@ internal sealed class PrometheusMetricSource : IMetricSource
             }
 
             var count = _map.Find(label, out var first);
+            if (count == 0)
+            {
+                return;
+            }
+
             if (count == 1)
             {
                 Counts[first]++;

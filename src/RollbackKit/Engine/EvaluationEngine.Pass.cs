@@ -159,7 +159,7 @@ internal sealed partial class EvaluationEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, int trigger, double actual, double threshold, ref TriggerVerdict verdict)
     {
-        if (outcome == VerdictOutcome.Pass && state.FailingSince == 0 && (state.Consecutive | state.Errors) == 0 && !state.Fired && !slot.Windowed)
+        if (outcome == VerdictOutcome.Pass && slot.CleanPassReadsOnly && state.FailingSince == 0 && (state.Consecutive | state.Errors) == 0 && !state.Fired)
         {
             // The common case, a healthy target that was healthy before: a pass changes nothing in its state, so the
             // state is only read (its cache line stays clean) and the verdict carries the unchanged total.

@@ -74,7 +74,8 @@ internal sealed partial class EvaluationEngine
     /// <param name="baselines">Captured baselines; their names become readable values.</param>
     /// <param name="fastShapes">
     /// Whether conditions of the common shapes are compared directly in the per-target pass (the default); when false
-    /// every condition runs its column program (the two paths compute the same verdicts; tests compare them).
+    /// every condition runs its column program and every measurement rewrites the timing state (the two paths compute the
+    /// same verdicts; tests compare them).
     /// </param>
     /// <exception cref="TriggerConfigurationException">A trigger's condition or settings are invalid (names the trigger index).</exception>
     public EvaluationEngine(
@@ -141,6 +142,11 @@ internal sealed partial class EvaluationEngine
         }
 
         _slots = [.. _plans.Select(static p => p.Slot)];
+        for (var t = 0; t < _slots.Length; t++)
+        {
+            _slots[t].CleanPassReadsOnly = fastShapes && !_slots[t].Windowed;
+        }
+
         _general = [.. Enumerable.Range(0, _slots.Length).Where(t => _slots[t].Shape == ConditionShape.General)];
         _states = new TimingState[n * _slots.Length];
     }

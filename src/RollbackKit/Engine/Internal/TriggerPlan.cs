@@ -54,6 +54,12 @@ internal struct TriggerSlot
     public bool ForRuleActive;
     public bool Windowed;
     public bool MoreThanTwo;
+
+    /// <summary>
+    /// Whether a pass on a clean timing state (nothing failing, no errors, not latched, no failure window) only reads
+    /// the state; when false every measurement rewrites it (the reference path tests compare against).
+    /// </summary>
+    public bool CleanPassReadsOnly;
     public int FailureLimit;
     public int ConsecutiveLimit;
     public int ErrorLimit;
