@@ -171,8 +171,6 @@ public class EngineTickBenchmarks
 
             verdicts[k] = new TriggerVerdict
             {
-                TargetIndex = target,
-                TriggerIndex = trigger,
                 Outcome = outcome,
                 Fired = fired,
                 Actual = actual,

@@ -61,7 +61,7 @@ internal sealed partial class EvaluationEngine
                     var outcome = status == MetricSampleStatus.Error ? VerdictOutcome.Error
                         : status != MetricSampleStatus.Value || double.IsNaN(actual) ? slot.NoDataOutcome
                         : Holds(slot.Compare, actual, threshold) ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
                     {
                         reported++;
                     }
@@ -87,7 +87,7 @@ internal sealed partial class EvaluationEngine
                     var outcome = statusA == MetricSampleStatus.Error || statusB == MetricSampleStatus.Error ? VerdictOutcome.Error
                         : statusA != MetricSampleStatus.Value || statusB != MetricSampleStatus.Value || double.IsNaN(actual) || double.IsNaN(other) ? slot.NoDataOutcome
                         : Holds(slot.Compare, actual, threshold) ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
                     {
                         reported++;
                     }
@@ -115,7 +115,7 @@ internal sealed partial class EvaluationEngine
                     var outcome = hasError ? VerdictOutcome.Error
                         : noData ? slot.NoDataOutcome
                         : slot.Result[i] != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, slot.Actual[i], slot.Threshold[i], ref Unsafe.Add(ref verdictRef, k)))
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, slot.Actual[i], slot.Threshold[i], ref Unsafe.Add(ref verdictRef, k)))
                     {
                         reported++;
                     }
@@ -129,8 +129,6 @@ internal sealed partial class EvaluationEngine
                 {
                     Unsafe.Add(ref verdictRef, k) = new TriggerVerdict
                     {
-                        TargetIndex = i,
-                        TriggerIndex = t,
                         Outcome = VerdictOutcome.Disabled,
                         Actual = double.NaN,
                         Threshold = double.NaN,
@@ -157,7 +155,7 @@ internal sealed partial class EvaluationEngine
 
     /// <summary>Applies one measurement to one target's timing state and writes the verdict; true when it fired or reached the error limit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, int trigger, double actual, double threshold, ref TriggerVerdict verdict)
+    private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, double actual, double threshold, ref TriggerVerdict verdict)
     {
         if (outcome == VerdictOutcome.Pass && slot.CleanPassReadsOnly && state.FailingSince == 0 && (state.Consecutive | state.Errors) == 0 && !state.Fired)
         {
@@ -165,8 +163,6 @@ internal sealed partial class EvaluationEngine
             // state is only read (its cache line stays clean) and the verdict carries the unchanged total.
             verdict = new TriggerVerdict
             {
-                TargetIndex = target,
-                TriggerIndex = trigger,
                 Actual = actual,
                 Threshold = threshold,
                 TotalFailures = state.Total,
@@ -233,8 +229,6 @@ internal sealed partial class EvaluationEngine
         state.Fired = fired;
         verdict = new TriggerVerdict
         {
-            TargetIndex = target,
-            TriggerIndex = trigger,
             Outcome = outcome,
             Fired = firedNow,
             ErrorLimitReached = errorLimitReached,

@@ -287,8 +287,8 @@ internal sealed partial class EvaluationEngine
 
     /// <summary>
     /// Measures every trigger once for one set of values (one per <see cref="ValueNames"/> entry) without reading or
-    /// changing any target's timing state: each verdict has the outcome, actual value and threshold a first
-    /// measurement would have (<see cref="TriggerVerdict.TargetIndex"/> is 0, nothing fires). Safe to call while
+    /// changing any target's timing state: <c>verdicts[trigger]</c> has the outcome, actual value and threshold a first
+    /// measurement would have (nothing fires). Safe to call while
     /// another thread runs <see cref="Evaluate"/>: it reads only the compiled conditions.
     /// </summary>
     /// <param name="values">One value per value name; NaN means no data.</param>
@@ -304,7 +304,7 @@ internal sealed partial class EvaluationEngine
 
         for (var t = 0; t < _plans.Length; t++)
         {
-            verdicts[t] = _plans[t].Measure(values, statuses, _referenced[t], t);
+            verdicts[t] = _plans[t].Measure(values, statuses, _referenced[t]);
         }
     }
 

@@ -24,8 +24,9 @@ internal enum VerdictOutcome : byte
 
 /// <summary>The verdict of one trigger for one target in one tick, with the values that decided.</summary>
 /// <remarks>
-/// The properties are declared widest first so the struct packs into 48 bytes (a tick writes one per target and
-/// trigger, and the monitor keeps two arrays of them).
+/// A verdict does not name its target and trigger: its position does (the engine writes them target-major,
+/// <c>verdicts[target * triggerCount + trigger]</c>). The properties are declared widest first so the struct packs
+/// into 40 bytes (a tick writes one per target and trigger, and the monitor keeps two arrays of them).
 /// </remarks>
 internal readonly record struct TriggerVerdict
 {
@@ -37,12 +38,6 @@ internal readonly record struct TriggerVerdict
 
     /// <summary>Since when the condition has failed without interruption (UTC ticks), or 0.</summary>
     public long FailingSinceUtcTicks { get; init; }
-
-    /// <summary>Index of the target in <see cref="EvaluationEngine.Targets"/>.</summary>
-    public int TargetIndex { get; init; }
-
-    /// <summary>Index of the trigger in <see cref="EvaluationEngine.Triggers"/>.</summary>
-    public int TriggerIndex { get; init; }
 
     /// <summary>Consecutive failing measurements so far.</summary>
     public int ConsecutiveFailures { get; init; }

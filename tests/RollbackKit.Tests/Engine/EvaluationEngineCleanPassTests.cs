@@ -12,7 +12,7 @@ namespace RollbackKit.Tests.Engine;
 public class EvaluationEngineCleanPassTests
 {
     [Fact]
-    public void TriggerVerdict_Layout_Is48Bytes() => Assert.Equal(48, Unsafe.SizeOf<TriggerVerdict>());
+    public void TriggerVerdict_Layout_Is40Bytes() => Assert.Equal(40, Unsafe.SizeOf<TriggerVerdict>());
 
     [Fact]
     public void MetricSampleStatus_Column_IsOneBytePerTarget() => Assert.Equal(1, Unsafe.SizeOf<MetricSampleStatus>());

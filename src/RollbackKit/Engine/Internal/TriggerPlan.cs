@@ -160,12 +160,11 @@ internal sealed class TriggerPlan
     /// <param name="values">One value per value name.</param>
     /// <param name="statuses">One status per value name.</param>
     /// <param name="referenced">The value indexes the condition reads.</param>
-    /// <param name="triggerIndex">The trigger's index, copied into the verdict.</param>
-    public TriggerVerdict Measure(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, int[] referenced, int triggerIndex)
+    public TriggerVerdict Measure(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, int[] referenced)
     {
         if (!Enabled)
         {
-            return new TriggerVerdict { TriggerIndex = triggerIndex, Outcome = VerdictOutcome.Disabled, Actual = double.NaN, Threshold = double.NaN };
+            return new TriggerVerdict { Outcome = VerdictOutcome.Disabled, Actual = double.NaN, Threshold = double.NaN };
         }
 
         var hasError = false;
@@ -179,7 +178,6 @@ internal sealed class TriggerPlan
         var holds = Condition.Evaluate(values, out var actual, out var threshold);
         return new TriggerVerdict
         {
-            TriggerIndex = triggerIndex,
             Outcome = hasError ? VerdictOutcome.Error : noData ? _noDataOutcome : holds ? VerdictOutcome.Fail : VerdictOutcome.Pass,
             Actual = actual,
             Threshold = threshold,
