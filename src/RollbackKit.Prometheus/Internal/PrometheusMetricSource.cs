@@ -106,11 +106,11 @@ internal sealed class PrometheusMetricSource : IMetricSource
             return;
         }
 
-        for (var i = 0; i < batch.Targets.Count; i++)
+        if (sink.Repeated is { } repeated)
         {
-            if (sink.Counts[i] > 1)
+            foreach (var (i, count) in repeated)
             {
-                batch.SetError(i, $"query '{batch.Query.Name}' returned {sink.Counts[i]} series with {batch.Query.GroupBy}=\"{batch.Targets[i].GetLabel(batch.Query.TargetLabel)}\"; aggregate by '{batch.Query.GroupBy}' so there is one per target");
+                batch.SetError(i, $"query '{batch.Query.Name}' returned {count} series with {batch.Query.GroupBy}=\"{batch.Targets[i].GetLabel(batch.Query.TargetLabel)}\"; aggregate by '{batch.Query.GroupBy}' so there is one per target");
             }
         }
 
@@ -321,24 +321,30 @@ internal sealed class PrometheusMetricSource : IMetricSource
             && string.Equals(targetLabel, query.TargetLabel, StringComparison.Ordinal);
     }
 
-    /// <summary>Matches each series to targets by the value of the GroupBy label, without allocating a string.</summary>
+    /// <summary>
+    /// Matches each series to targets by the value of the GroupBy label, without allocating a string. One bit per target
+    /// marks the targets answered in this reply; the counts of targets answered more than once are kept aside.
+    /// </summary>
     private sealed class GroupSink : IPrometheusSampleSink
     {
         private readonly TargetLabelMap _map;
+        private readonly ulong[] _answered;
         private MetricQueryBatch? _batch;
 
         public GroupSink(TargetLabelMap map, int targetCount)
         {
             _map = map;
-            Counts = new int[targetCount];
+            _answered = new ulong[(targetCount + 63) / 64];
         }
 
-        public int[] Counts { get; }
+        /// <summary>Targets that more than one series answered in this reply, with how many; <see langword="null"/> when none.</summary>
+        public Dictionary<int, int>? Repeated { get; private set; }
 
         public void Begin(MetricQueryBatch batch)
         {
             _batch = batch;
-            Array.Clear(Counts);
+            Array.Clear(_answered);
+            Repeated = null;
         }
 
         public void OnSample(int seriesIndex, ReadOnlySpan<byte> label, bool hasLabel, double timestamp, double value)
@@ -356,16 +362,28 @@ internal sealed class PrometheusMetricSource : IMetricSource
 
             if (count == 1)
             {
-                Counts[first]++;
-                _batch.SetValue(first, value);
+                Answer(first, value);
                 return;
             }
 
             foreach (var index in _map.Targets(first, count))
             {
-                Counts[index]++;
-                _batch.SetValue(index, value);
+                Answer(index, value);
             }
+        }
+
+        private void Answer(int index, double value)
+        {
+            ref var word = ref _answered[index >> 6];
+            var bit = 1UL << (index & 63);
+            if ((word & bit) != 0)
+            {
+                var repeated = Repeated ??= [];
+                repeated[index] = repeated.TryGetValue(index, out var seen) ? seen + 1 : 2;
+            }
+
+            word |= bit;
+            _batch!.SetValue(index, value);
         }
     }
 
