@@ -157,7 +157,7 @@ internal sealed partial class EvaluationEngine
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, double actual, double threshold, ref TriggerVerdict verdict)
     {
-        if (outcome == VerdictOutcome.Pass && slot.CleanPassReadsOnly && state.FailingSince == 0 && (state.Consecutive | state.Errors) == 0 && !state.Fired)
+        if (outcome == VerdictOutcome.Pass && slot.CleanPassReadsOnly && state.IsClean)
         {
             // The common case, a healthy target that was healthy before: a pass changes nothing in its state, so the
             // state is only read (its cache line stays clean) and the verdict carries the unchanged total.
@@ -170,11 +170,13 @@ internal sealed partial class EvaluationEngine
             return false;
         }
 
-        var failingSince = state.FailingSince;
-        var consecutive = state.Consecutive;
+        var packed = state.FailingSinceAndFired;
+        var failingSince = packed & long.MaxValue;
+        var fired = packed < 0;
+        var run = state.Run;
+        var consecutive = run > 0 ? run : 0;
+        var errors = run < 0 ? -run : 0;
         var total = state.Total;
-        var errors = state.Errors;
-        var fired = state.Fired;
         if (slot.Windowed)
         {
             total = slot.Plan.Evict(target, now - slot.WindowTicks, total);
@@ -222,11 +224,9 @@ internal sealed partial class EvaluationEngine
                 break;
         }
 
-        state.FailingSince = failingSince;
-        state.Consecutive = consecutive;
+        state.FailingSinceAndFired = fired ? failingSince | long.MinValue : failingSince;
+        state.Run = errors > 0 ? -errors : consecutive;
         state.Total = total;
-        state.Errors = errors;
-        state.Fired = fired;
         verdict = new TriggerVerdict
         {
             Outcome = outcome,

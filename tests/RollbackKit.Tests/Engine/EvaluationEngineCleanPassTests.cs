@@ -15,6 +15,49 @@ public class EvaluationEngineCleanPassTests
     public void TriggerVerdict_Layout_Is40Bytes() => Assert.Equal(40, Unsafe.SizeOf<TriggerVerdict>());
 
     [Fact]
+    public void TimingState_Layout_Is16Bytes() => Assert.Equal(16, Unsafe.SizeOf<RollbackKit.Engine.Internal.TimingState>());
+
+    [Fact]
+    public void Evaluate_FailuresErrorsAndNoData_CountRunsAndKeepTheLatch()
+    {
+        // Consecutive failures and consecutive errors share one field of the timing state, the latch sits in the sign
+        // bit of the failing-since time: every combination must read back as before.
+        var h = new EngineHarness(["a"], [new TriggerDefinition { Name = "t", Condition = "a > 1", ConsecutiveFailureLimit = 2 }]);
+        var steps = new (Action Set, VerdictOutcome Outcome, int Consecutive, int Errors, bool Fired, bool Latched)[]
+        {
+            (() => h.Set("a", 2), VerdictOutcome.Fail, 1, 0, false, false),
+            (() => h.Set("a", 2), VerdictOutcome.Fail, 2, 0, true, true),
+            (() => h.SetNoData("a"), VerdictOutcome.Inconclusive, 2, 0, false, true),
+            (() => h.SetError("a"), VerdictOutcome.Error, 0, 1, false, true),
+            (() => h.SetError("a"), VerdictOutcome.Error, 0, 2, false, true),
+            (() => h.SetNoData("a"), VerdictOutcome.Inconclusive, 0, 0, false, true),
+            (() => h.SetError("a"), VerdictOutcome.Error, 0, 1, false, true),
+            (() => h.Set("a", 2), VerdictOutcome.Fail, 1, 0, false, true),
+            (() => h.Set("a", 0), VerdictOutcome.Pass, 0, 0, false, false),
+            (() => h.Set("a", 2), VerdictOutcome.Fail, 1, 0, false, false),
+            (() => h.Set("a", 2), VerdictOutcome.Fail, 2, 0, true, true),
+        };
+        var failingSince = 0L;
+        foreach (var (set, outcome, consecutive, errors, fired, latched) in steps)
+        {
+            set();
+            var verdict = h.Tick();
+            failingSince = outcome switch
+            {
+                VerdictOutcome.Fail when failingSince == 0 => h.Now.UtcTicks,
+                VerdictOutcome.Pass or VerdictOutcome.Error => 0,
+                _ => failingSince,
+            };
+            Assert.Equal(outcome, verdict.Outcome);
+            Assert.Equal(consecutive, verdict.ConsecutiveFailures);
+            Assert.Equal(errors, verdict.ConsecutiveErrors);
+            Assert.Equal(fired, verdict.Fired);
+            Assert.Equal(latched, h.Engine.IsLatched(0, 0));
+            Assert.Equal(failingSince, verdict.FailingSinceUtcTicks);
+        }
+    }
+
+    [Fact]
     public void MetricSampleStatus_Column_IsOneBytePerTarget() => Assert.Equal(1, Unsafe.SizeOf<MetricSampleStatus>());
 
     [Fact]

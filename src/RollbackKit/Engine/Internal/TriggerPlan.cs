@@ -22,23 +22,29 @@ internal enum ConditionShape : byte
     Disabled,
 }
 
-/// <summary>One target's timing state for one trigger.</summary>
+/// <summary>One target's timing state for one trigger, in 16 bytes (a tick reads one per target and trigger).</summary>
 internal struct TimingState
 {
-    /// <summary>Since when the condition has failed without interruption (UTC ticks), or 0.</summary>
-    public long FailingSince;
+    /// <summary>
+    /// Since when the condition has failed without interruption (UTC ticks, 0 when it is not failing), with the fired
+    /// latch (<see cref="Fired"/>) in the sign bit.
+    /// </summary>
+    public long FailingSinceAndFired;
 
-    /// <summary>Consecutive failing measurements.</summary>
-    public int Consecutive;
+    /// <summary>
+    /// Consecutive failing measurements (positive) or consecutive source errors (negated): a failure ends a run of
+    /// errors and an error ends a run of failures, so at most one of the two counts is ever non-zero.
+    /// </summary>
+    public int Run;
 
     /// <summary>Failing measurements in total (within the window when one is set).</summary>
     public int Total;
 
-    /// <summary>Consecutive source errors.</summary>
-    public int Errors;
-
     /// <summary>Whether the trigger fired in the current failing episode.</summary>
-    public bool Fired;
+    public readonly bool Fired => FailingSinceAndFired < 0;
+
+    /// <summary>Not failing, not latched, no consecutive failures or errors (the total may be anything).</summary>
+    public readonly bool IsClean => (FailingSinceAndFired | (long)Run) == 0;
 }
 
 /// <summary>
