@@ -16,6 +16,8 @@ namespace RollbackKit.Benchmarks.Engine;
 /// </para>
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class EngineTickBenchmarks
 {
     private const int TriggerCount = 8;
