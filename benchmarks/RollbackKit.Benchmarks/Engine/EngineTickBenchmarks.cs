@@ -16,6 +16,8 @@ namespace RollbackKit.Benchmarks.Engine;
 /// </para>
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class EngineTickBenchmarks
 {
     private const int TriggerCount = 8;
@@ -171,8 +173,6 @@ public class EngineTickBenchmarks
 
             verdicts[k] = new TriggerVerdict
             {
-                TargetIndex = target,
-                TriggerIndex = trigger,
                 Outcome = outcome,
                 Fired = fired,
                 Actual = actual,

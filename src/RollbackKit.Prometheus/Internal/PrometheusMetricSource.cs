@@ -20,6 +20,9 @@ internal sealed class PrometheusMetricSource : IMetricSource
     private readonly PrometheusInstrumentation _instrumentation;
     private readonly ConditionalWeakTable<MetricQueryBatch, BatchPlan> _plans = new();
 
+    // Label maps shared by the grouped queries over one target list (one map per target label), not one per query.
+    private readonly ConditionalWeakTable<IReadOnlyList<RollbackTarget>, Dictionary<string, TargetLabelMap>> _labelMaps = new();
+
     public PrometheusMetricSource(
         PrometheusClient client,
         IOptions<PrometheusOptions> options,
@@ -103,11 +106,11 @@ internal sealed class PrometheusMetricSource : IMetricSource
             return;
         }
 
-        for (var i = 0; i < batch.Targets.Count; i++)
+        if (sink.Repeated is { } repeated)
         {
-            if (sink.Counts[i] > 1)
+            foreach (var (i, count) in repeated)
             {
-                batch.SetError(i, $"query '{batch.Query.Name}' returned {sink.Counts[i]} series with {batch.Query.GroupBy}=\"{batch.Targets[i].GetLabel(batch.Query.TargetLabel)}\"; aggregate by '{batch.Query.GroupBy}' so there is one per target");
+                batch.SetError(i, $"query '{batch.Query.Name}' returned {count} series with {batch.Query.GroupBy}=\"{batch.Targets[i].GetLabel(batch.Query.TargetLabel)}\"; aggregate by '{batch.Query.GroupBy}' so there is one per target");
             }
         }
 
@@ -253,7 +256,7 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 Log.QueryNotRenderable(_logger, query.Name, plan.GroupedError);
             }
 
-            plan.GroupSink = new GroupSink(PromQLTargets.MapByLabel(targets, query.TargetLabel), targets.Count);
+            plan.GroupSink = new GroupSink(LabelMap(targets, query.TargetLabel), targets.Count);
             return plan;
         }
 
@@ -276,6 +279,20 @@ internal sealed class PrometheusMetricSource : IMetricSource
         }
 
         return plan;
+    }
+
+    private TargetLabelMap LabelMap(IReadOnlyList<RollbackTarget> targets, string targetLabel)
+    {
+        var maps = _labelMaps.GetValue(targets, static _ => new Dictionary<string, TargetLabelMap>(StringComparer.Ordinal));
+        lock (maps)
+        {
+            if (!maps.TryGetValue(targetLabel, out var map))
+            {
+                maps[targetLabel] = map = TargetLabelMap.Create(targets, targetLabel);
+            }
+
+            return map;
+        }
     }
 
     private string? Resolve(RollbackTarget target, string name) => PromQLTargets.Resolve(target, name, _options.Interval);
@@ -304,24 +321,30 @@ internal sealed class PrometheusMetricSource : IMetricSource
             && string.Equals(targetLabel, query.TargetLabel, StringComparison.Ordinal);
     }
 
-    /// <summary>Matches each series to targets by the value of the GroupBy label, without allocating a string.</summary>
+    /// <summary>
+    /// Matches each series to targets by the value of the GroupBy label, without allocating a string. One bit per target
+    /// marks the targets answered in this reply; the counts of targets answered more than once are kept aside.
+    /// </summary>
     private sealed class GroupSink : IPrometheusSampleSink
     {
-        private readonly Dictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly TargetLabelMap _map;
+        private readonly ulong[] _answered;
         private MetricQueryBatch? _batch;
 
-        public GroupSink(Dictionary<string, int[]> map, int targetCount)
+        public GroupSink(TargetLabelMap map, int targetCount)
         {
-            _lookup = map.GetAlternateLookup<ReadOnlySpan<char>>();
-            Counts = new int[targetCount];
+            _map = map;
+            _answered = new ulong[(targetCount + 63) / 64];
         }
 
-        public int[] Counts { get; }
+        /// <summary>Targets that more than one series answered in this reply, with how many; <see langword="null"/> when none.</summary>
+        public Dictionary<int, int>? Repeated { get; private set; }
 
         public void Begin(MetricQueryBatch batch)
         {
             _batch = batch;
-            Array.Clear(Counts);
+            Array.Clear(_answered);
+            Repeated = null;
         }
 
         public void OnSample(int seriesIndex, ReadOnlySpan<byte> label, bool hasLabel, double timestamp, double value)
@@ -331,16 +354,36 @@ internal sealed class PrometheusMetricSource : IMetricSource
                 return;
             }
 
-            if (!PromQLTargets.TryFind(_lookup, label, out var indices))
+            var count = _map.Find(label, out var first);
+            if (count == 0)
             {
                 return;
             }
 
-            foreach (var index in indices)
+            if (count == 1)
             {
-                Counts[index]++;
-                _batch.SetValue(index, value);
+                Answer(first, value);
+                return;
             }
+
+            foreach (var index in _map.Targets(first, count))
+            {
+                Answer(index, value);
+            }
+        }
+
+        private void Answer(int index, double value)
+        {
+            ref var word = ref _answered[index >> 6];
+            var bit = 1UL << (index & 63);
+            if ((word & bit) != 0)
+            {
+                var repeated = Repeated ??= [];
+                repeated[index] = repeated.TryGetValue(index, out var seen) ? seen + 1 : 2;
+            }
+
+            word |= bit;
+            _batch!.SetValue(index, value);
         }
     }
 

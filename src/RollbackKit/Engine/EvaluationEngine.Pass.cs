@@ -61,7 +61,7 @@ internal sealed partial class EvaluationEngine
                     var outcome = status == MetricSampleStatus.Error ? VerdictOutcome.Error
                         : status != MetricSampleStatus.Value || double.IsNaN(actual) ? slot.NoDataOutcome
                         : Holds(slot.Compare, actual, threshold) ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
                     {
                         reported++;
                     }
@@ -87,7 +87,7 @@ internal sealed partial class EvaluationEngine
                     var outcome = statusA == MetricSampleStatus.Error || statusB == MetricSampleStatus.Error ? VerdictOutcome.Error
                         : statusA != MetricSampleStatus.Value || statusB != MetricSampleStatus.Value || double.IsNaN(actual) || double.IsNaN(other) ? slot.NoDataOutcome
                         : Holds(slot.Compare, actual, threshold) ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, actual, threshold, ref Unsafe.Add(ref verdictRef, k)))
                     {
                         reported++;
                     }
@@ -115,7 +115,7 @@ internal sealed partial class EvaluationEngine
                     var outcome = hasError ? VerdictOutcome.Error
                         : noData ? slot.NoDataOutcome
                         : slot.Result[i] != 0 ? VerdictOutcome.Fail : VerdictOutcome.Pass;
-                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, t, slot.Actual[i], slot.Threshold[i], ref Unsafe.Add(ref verdictRef, k)))
+                    if (Step(ref slot, ref Unsafe.Add(ref stateRef, k), outcome, now, i, slot.Actual[i], slot.Threshold[i], ref Unsafe.Add(ref verdictRef, k)))
                     {
                         reported++;
                     }
@@ -129,8 +129,6 @@ internal sealed partial class EvaluationEngine
                 {
                     Unsafe.Add(ref verdictRef, k) = new TriggerVerdict
                     {
-                        TargetIndex = i,
-                        TriggerIndex = t,
                         Outcome = VerdictOutcome.Disabled,
                         Actual = double.NaN,
                         Threshold = double.NaN,
@@ -157,13 +155,28 @@ internal sealed partial class EvaluationEngine
 
     /// <summary>Applies one measurement to one target's timing state and writes the verdict; true when it fired or reached the error limit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, int trigger, double actual, double threshold, ref TriggerVerdict verdict)
+    private static bool Step(ref TriggerSlot slot, ref TimingState state, VerdictOutcome outcome, long now, int target, double actual, double threshold, ref TriggerVerdict verdict)
     {
-        var failingSince = state.FailingSince;
-        var consecutive = state.Consecutive;
+        if (outcome == VerdictOutcome.Pass && slot.CleanPassReadsOnly && state.IsClean)
+        {
+            // The common case, a healthy target that was healthy before: a pass changes nothing in its state, so the
+            // state is only read (its cache line stays clean) and the verdict carries the unchanged total.
+            verdict = new TriggerVerdict
+            {
+                Actual = actual,
+                Threshold = threshold,
+                TotalFailures = state.Total,
+            };
+            return false;
+        }
+
+        var packed = state.FailingSinceAndFired;
+        var failingSince = packed & long.MaxValue;
+        var fired = packed < 0;
+        var run = state.Run;
+        var consecutive = run > 0 ? run : 0;
+        var errors = run < 0 ? -run : 0;
         var total = state.Total;
-        var errors = state.Errors;
-        var fired = state.Fired;
         if (slot.Windowed)
         {
             total = slot.Plan.Evict(target, now - slot.WindowTicks, total);
@@ -211,15 +224,11 @@ internal sealed partial class EvaluationEngine
                 break;
         }
 
-        state.FailingSince = failingSince;
-        state.Consecutive = consecutive;
+        state.FailingSinceAndFired = fired ? failingSince | long.MinValue : failingSince;
+        state.Run = errors > 0 ? -errors : consecutive;
         state.Total = total;
-        state.Errors = errors;
-        state.Fired = fired;
         verdict = new TriggerVerdict
         {
-            TargetIndex = target,
-            TriggerIndex = trigger,
             Outcome = outcome,
             Fired = firedNow,
             ErrorLimitReached = errorLimitReached,

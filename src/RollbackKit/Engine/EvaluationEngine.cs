@@ -47,7 +47,7 @@ internal sealed partial class EvaluationEngine
     internal const int BlockSize = 16_384;
 
     /// <summary>
-    /// Targets per sub-block of the per-target pass: its verdicts and timing state (8 triggers: about 160 KB) stay in
+    /// Targets per sub-block of the per-target pass: its verdicts and timing state (8 triggers: about 115 KB) stay in
     /// a core's L2 cache while every trigger runs over it.
     /// </summary>
     internal const int PassBlock = 256;
@@ -74,7 +74,8 @@ internal sealed partial class EvaluationEngine
     /// <param name="baselines">Captured baselines; their names become readable values.</param>
     /// <param name="fastShapes">
     /// Whether conditions of the common shapes are compared directly in the per-target pass (the default); when false
-    /// every condition runs its column program (the two paths compute the same verdicts; tests compare them).
+    /// every condition runs its column program and every measurement rewrites the timing state (the two paths compute the
+    /// same verdicts; tests compare them).
     /// </param>
     /// <exception cref="TriggerConfigurationException">A trigger's condition or settings are invalid (names the trigger index).</exception>
     public EvaluationEngine(
@@ -141,6 +142,11 @@ internal sealed partial class EvaluationEngine
         }
 
         _slots = [.. _plans.Select(static p => p.Slot)];
+        for (var t = 0; t < _slots.Length; t++)
+        {
+            _slots[t].CleanPassReadsOnly = fastShapes && !_slots[t].Windowed;
+        }
+
         _general = [.. Enumerable.Range(0, _slots.Length).Where(t => _slots[t].Shape == ConditionShape.General)];
         _states = new TimingState[n * _slots.Length];
     }
@@ -281,8 +287,8 @@ internal sealed partial class EvaluationEngine
 
     /// <summary>
     /// Measures every trigger once for one set of values (one per <see cref="ValueNames"/> entry) without reading or
-    /// changing any target's timing state: each verdict has the outcome, actual value and threshold a first
-    /// measurement would have (<see cref="TriggerVerdict.TargetIndex"/> is 0, nothing fires). Safe to call while
+    /// changing any target's timing state: <c>verdicts[trigger]</c> has the outcome, actual value and threshold a first
+    /// measurement would have (nothing fires). Safe to call while
     /// another thread runs <see cref="Evaluate"/>: it reads only the compiled conditions.
     /// </summary>
     /// <param name="values">One value per value name; NaN means no data.</param>
@@ -298,7 +304,7 @@ internal sealed partial class EvaluationEngine
 
         for (var t = 0; t < _plans.Length; t++)
         {
-            verdicts[t] = _plans[t].Measure(values, statuses, _referenced[t], t);
+            verdicts[t] = _plans[t].Measure(values, statuses, _referenced[t]);
         }
     }
 

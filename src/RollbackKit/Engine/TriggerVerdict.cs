@@ -23,23 +23,13 @@ internal enum VerdictOutcome : byte
 }
 
 /// <summary>The verdict of one trigger for one target in one tick, with the values that decided.</summary>
+/// <remarks>
+/// A verdict does not name its target and trigger: its position does (the engine writes them target-major,
+/// <c>verdicts[target * triggerCount + trigger]</c>). The properties are declared widest first so the struct packs
+/// into 40 bytes (a tick writes one per target and trigger, and the monitor keeps two arrays of them).
+/// </remarks>
 internal readonly record struct TriggerVerdict
 {
-    /// <summary>Index of the target in <see cref="EvaluationEngine.Targets"/>.</summary>
-    public int TargetIndex { get; init; }
-
-    /// <summary>Index of the trigger in <see cref="EvaluationEngine.Triggers"/>.</summary>
-    public int TriggerIndex { get; init; }
-
-    /// <summary>This tick's measurement.</summary>
-    public VerdictOutcome Outcome { get; init; }
-
-    /// <summary>True on the tick the trigger fires (the condition held for <c>For</c>, or a failure limit was reached). Re-arms after a passing measurement.</summary>
-    public bool Fired { get; init; }
-
-    /// <summary>True on the tick consecutive source errors reach the trigger's <c>ErrorLimit</c>.</summary>
-    public bool ErrorLimitReached { get; init; }
-
     /// <summary>Left side of the condition's top comparison (the measured value), or NaN.</summary>
     public double Actual { get; init; }
 
@@ -57,4 +47,13 @@ internal readonly record struct TriggerVerdict
 
     /// <summary>Consecutive source errors so far.</summary>
     public int ConsecutiveErrors { get; init; }
+
+    /// <summary>This tick's measurement.</summary>
+    public VerdictOutcome Outcome { get; init; }
+
+    /// <summary>True on the tick the trigger fires (the condition held for <c>For</c>, or a failure limit was reached). Re-arms after a passing measurement.</summary>
+    public bool Fired { get; init; }
+
+    /// <summary>True on the tick consecutive source errors reach the trigger's <c>ErrorLimit</c>.</summary>
+    public bool ErrorLimitReached { get; init; }
 }

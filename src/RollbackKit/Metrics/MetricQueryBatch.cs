@@ -1,7 +1,7 @@
 namespace RollbackKit.Metrics;
 
-/// <summary>Outcome of one query for one target.</summary>
-public enum MetricSampleStatus
+/// <summary>Outcome of one query for one target (one byte, so the per-target status columns stay small).</summary>
+public enum MetricSampleStatus : byte
 {
     /// <summary>Nothing recorded yet (treated as no data).</summary>
     None = 0,

@@ -115,8 +115,8 @@ internal sealed class ExplanationSnapshot
     private TriggerExplanation Explain(EvaluationEngine engine, int index)
     {
         var verdict = _verdicts[index];
-        var target = verdict.TargetIndex;
-        var referenced = engine.GetReferencedValues(verdict.TriggerIndex);
+        var (target, trigger) = Math.DivRem(index, engine.Triggers.Count);
+        var referenced = engine.GetReferencedValues(trigger);
         var values = new MeasuredValue[referenced.Count];
         string? error = null;
         for (var r = 0; r < values.Length; r++)
@@ -129,7 +129,7 @@ internal sealed class ExplanationSnapshot
             }
         }
 
-        return new TriggerExplanation(engine.Triggers[verdict.TriggerIndex], engine.Targets[target].Id, _time, values)
+        return new TriggerExplanation(engine.Triggers[trigger], engine.Targets[target].Id, _time, values)
         {
             Outcome = verdict.Outcome switch
             {

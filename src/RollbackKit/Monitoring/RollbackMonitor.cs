@@ -283,14 +283,15 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
                 continue;
             }
 
-            var trigger = engine.Triggers[verdict.TriggerIndex];
-            var target = engine.Targets[verdict.TargetIndex];
+            var (targetIndex, triggerIndex) = Math.DivRem(v, triggerCount);
+            var trigger = engine.Triggers[triggerIndex];
+            var target = engine.Targets[targetIndex];
             RollbackRequest request;
             if (verdict.Fired)
             {
                 fired++;
                 _metrics.TriggerFired(trigger);
-                var evidence = VerdictTranslator.BuildEvidence(engine, verdict, trigger, now, QueryWarnings.ForTrigger(engine, state.Batches, verdict.TriggerIndex));
+                var evidence = VerdictTranslator.BuildEvidence(engine, targetIndex, triggerIndex, verdict, now, QueryWarnings.ForTrigger(engine, state.Batches, triggerIndex));
                 if (trigger.DryRun)
                 {
                     Log.DryRunFired(_logger, trigger.Name, target.Id, verdict.Actual, verdict.Threshold);
@@ -305,7 +306,7 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
             }
             else
             {
-                var error = VerdictTranslator.FirstError(engine, state.Batches, verdict.TriggerIndex) ?? "source error";
+                var error = VerdictTranslator.FirstError(engine, state.Batches, triggerIndex) ?? "source error";
                 Log.ErrorLimitReached(_logger, trigger.Name, target.Id, verdict.ConsecutiveErrors, error);
                 request = VerdictTranslator.ErrorLimitRequest(target, trigger, verdict, error, now);
             }

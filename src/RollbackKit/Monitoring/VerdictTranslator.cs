@@ -11,14 +11,15 @@ namespace RollbackKit.Monitoring;
 internal static class VerdictTranslator
 {
     /// <summary>The evidence of a fired verdict: the values the condition read, actual, threshold and timing.</summary>
-    public static TriggerEvidence BuildEvidence(EvaluationEngine engine, TriggerVerdict verdict, TriggerDefinition trigger, DateTimeOffset now, IReadOnlyList<string>? warnings = null)
+    public static TriggerEvidence BuildEvidence(EvaluationEngine engine, int targetIndex, int triggerIndex, TriggerVerdict verdict, DateTimeOffset now, IReadOnlyList<string>? warnings = null)
     {
-        var referenced = engine.GetReferencedValues(verdict.TriggerIndex);
+        var trigger = engine.Triggers[triggerIndex];
+        var referenced = engine.GetReferencedValues(triggerIndex);
         var values = new MeasuredValue[referenced.Count];
         for (var i = 0; i < referenced.Count; i++)
         {
             var index = referenced[i];
-            values[i] = new MeasuredValue(engine.ValueNames[index], engine.GetValues(index)[verdict.TargetIndex]);
+            values[i] = new MeasuredValue(engine.ValueNames[index], engine.GetValues(index)[targetIndex]);
         }
 
         return new TriggerEvidence

@@ -42,9 +42,10 @@ internal sealed class TargetHealthProbe(
         engine.Measure(values, statuses, verdicts);
         var healthy = true;
         var summary = new StringBuilder();
-        foreach (var verdict in verdicts)
+        for (var t = 0; t < verdicts.Length; t++)
         {
-            var trigger = engine.Triggers[verdict.TriggerIndex];
+            var verdict = verdicts[t];
+            var trigger = engine.Triggers[t];
             if (verdict.Outcome == VerdictOutcome.Fail && trigger.Action == TriggerAction.Rollback && !trigger.DryRun)
             {
                 healthy = false;

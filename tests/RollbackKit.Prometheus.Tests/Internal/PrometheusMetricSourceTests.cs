@@ -115,6 +115,40 @@ public sealed class PrometheusMetricSourceTests
         Assert.Equal(MetricSampleStatus.Value, batch.Statuses[0]);
     }
 
+    [Fact]
+    public async Task QueryAsync_GroupByRepeatedAndSharedLabelValues_ErrorsRepeatsAndAnswersEverySharingTarget()
+    {
+        const string body = """{"status":"success","data":{"resultType":"vector","result":[{"metric":{"deployment":"a"},"value":[1,"1"]},{"metric":{"deployment":"web"},"value":[1,"7"]},{"metric":{"deployment":"a"},"value":[1,"2"]},{"metric":{"deployment":"b"},"value":[1,"3"]},{"metric":{"deployment":"a"},"value":[1,"4"]}]}}""";
+        await using var server = await LoopbackHttpServer.StartAsync(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body);
+        });
+        var source = PrometheusFixtureFactory(server.BaseAddress);
+        RollbackTarget[] targets =
+        [
+            .. new[] { "a", "b", "web", "web", "none" }.Select((name, i) => new RollbackTarget("t" + i, new Dictionary<string, string> { ["name"] = name })),
+        ];
+        var first = new MetricQueryBatch(new MetricQueryDefinition { Name = "q1", Expression = "x", GroupBy = "deployment" }, targets);
+        var second = new MetricQueryBatch(new MetricQueryDefinition { Name = "q2", Expression = "y", GroupBy = "deployment" }, targets);
+
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var batch in new[] { first, second })
+            {
+                batch.Reset(DateTimeOffset.UtcNow);
+                await source.QueryAsync(batch, CancellationToken.None);
+
+                // Three series answered "a": an error naming the count (not accumulated across ticks or queries).
+                Assert.Equal(
+                    [MetricSampleStatus.Error, MetricSampleStatus.Value, MetricSampleStatus.Value, MetricSampleStatus.Value, MetricSampleStatus.NoData],
+                    batch.Statuses.ToArray());
+                Assert.Contains("returned 3 series with deployment=\"a\"", batch.Error, StringComparison.Ordinal);
+                Assert.Equal([3, 7, 7], batch.Values[1..4].ToArray());
+            }
+        }
+    }
+
     private PrometheusMetricSource PrometheusFixtureFactory(Uri baseAddress, Action<PrometheusOptions>? configure = null) =>
         PrometheusFixture.CreateSource(baseAddress, _instrumentation, configure);
 }

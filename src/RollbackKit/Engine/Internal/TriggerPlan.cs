@@ -22,23 +22,29 @@ internal enum ConditionShape : byte
     Disabled,
 }
 
-/// <summary>One target's timing state for one trigger.</summary>
+/// <summary>One target's timing state for one trigger, in 16 bytes (a tick reads one per target and trigger).</summary>
 internal struct TimingState
 {
-    /// <summary>Since when the condition has failed without interruption (UTC ticks), or 0.</summary>
-    public long FailingSince;
+    /// <summary>
+    /// Since when the condition has failed without interruption (UTC ticks, 0 when it is not failing), with the fired
+    /// latch (<see cref="Fired"/>) in the sign bit.
+    /// </summary>
+    public long FailingSinceAndFired;
 
-    /// <summary>Consecutive failing measurements.</summary>
-    public int Consecutive;
+    /// <summary>
+    /// Consecutive failing measurements (positive) or consecutive source errors (negated): a failure ends a run of
+    /// errors and an error ends a run of failures, so at most one of the two counts is ever non-zero.
+    /// </summary>
+    public int Run;
 
     /// <summary>Failing measurements in total (within the window when one is set).</summary>
     public int Total;
 
-    /// <summary>Consecutive source errors.</summary>
-    public int Errors;
-
     /// <summary>Whether the trigger fired in the current failing episode.</summary>
-    public bool Fired;
+    public readonly bool Fired => FailingSinceAndFired < 0;
+
+    /// <summary>Not failing, not latched, no consecutive failures or errors (the total may be anything).</summary>
+    public readonly bool IsClean => (FailingSinceAndFired | (long)Run) == 0;
 }
 
 /// <summary>
@@ -54,6 +60,12 @@ internal struct TriggerSlot
     public bool ForRuleActive;
     public bool Windowed;
     public bool MoreThanTwo;
+
+    /// <summary>
+    /// Whether a pass on a clean timing state (nothing failing, no errors, not latched, no failure window) only reads
+    /// the state; when false every measurement rewrites it (the reference path tests compare against).
+    /// </summary>
+    public bool CleanPassReadsOnly;
     public int FailureLimit;
     public int ConsecutiveLimit;
     public int ErrorLimit;
@@ -154,12 +166,11 @@ internal sealed class TriggerPlan
     /// <param name="values">One value per value name.</param>
     /// <param name="statuses">One status per value name.</param>
     /// <param name="referenced">The value indexes the condition reads.</param>
-    /// <param name="triggerIndex">The trigger's index, copied into the verdict.</param>
-    public TriggerVerdict Measure(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, int[] referenced, int triggerIndex)
+    public TriggerVerdict Measure(ReadOnlySpan<double> values, ReadOnlySpan<MetricSampleStatus> statuses, int[] referenced)
     {
         if (!Enabled)
         {
-            return new TriggerVerdict { TriggerIndex = triggerIndex, Outcome = VerdictOutcome.Disabled, Actual = double.NaN, Threshold = double.NaN };
+            return new TriggerVerdict { Outcome = VerdictOutcome.Disabled, Actual = double.NaN, Threshold = double.NaN };
         }
 
         var hasError = false;
@@ -173,7 +184,6 @@ internal sealed class TriggerPlan
         var holds = Condition.Evaluate(values, out var actual, out var threshold);
         return new TriggerVerdict
         {
-            TriggerIndex = triggerIndex,
             Outcome = hasError ? VerdictOutcome.Error : noData ? _noDataOutcome : holds ? VerdictOutcome.Fail : VerdictOutcome.Pass,
             Actual = actual,
             Threshold = threshold,
