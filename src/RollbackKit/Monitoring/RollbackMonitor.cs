@@ -421,8 +421,6 @@ internal sealed partial class RollbackMonitor : BackgroundService, IRollbackMoni
         {
             state.Verdicts[(target * triggerCount) + t] = new TriggerVerdict
             {
-                TargetIndex = target,
-                TriggerIndex = t,
                 Outcome = VerdictOutcome.Disabled,
                 Actual = double.NaN,
                 Threshold = double.NaN,

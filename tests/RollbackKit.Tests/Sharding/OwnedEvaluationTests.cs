@@ -50,7 +50,7 @@ public class OwnedEvaluationTests
         var all = Enumerable.Range(0, Targets).ToArray();
         var fullVerdicts = new TriggerVerdict[full.VerdictCount];
         var ownedVerdicts = new TriggerVerdict[owned.VerdictCount];
-        var untouched = new TriggerVerdict { TargetIndex = -1, Outcome = VerdictOutcome.Disabled };
+        var untouched = new TriggerVerdict { Outcome = VerdictOutcome.Disabled, Actual = -1, TotalFailures = -1 };
         Array.Fill(ownedVerdicts, untouched);
         var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         int fullFired = 0, ownedFired = 0, ownedFiredInFull = 0;
