@@ -134,7 +134,7 @@ internal static class WorkflowRegistration
         services.TryAddSingleton<IRollbackController>(static sp => sp.GetRequiredService<RollbackDispatcher>());
         services.TryAddSingleton<Operations.IOperatorConsole>(static sp => new Operations.OperatorConsole(
             sp.GetRequiredService<RollbackDispatcher>(),
-            RollbackKitCoreRegistration.Targets(Options<RollbackKitOptions>(sp).Value),
+            sp.GetRequiredService<IRollbackTargetCatalog>().Targets,
             sp.GetRequiredService<PlaybookCatalog>(),
             sp.GetService<Monitoring.IMonitorExplainer>(),
             sp.GetRequiredService<IApprovalGate>(),
