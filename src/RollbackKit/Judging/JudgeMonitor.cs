@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Metrics;
+using RollbackKit.Sharding;
 using RollbackKit.Telemetry;
 using RollbackKit.Triggers;
 
@@ -16,7 +17,9 @@ namespace RollbackKit.Judging;
 /// it range-queries the canary and baseline of every metric over the last <see cref="JudgeDefinition.Window"/> through
 /// the <see cref="IMetricHistorySource"/>s, judges every target with a <see cref="CanaryJudge"/>, and sends a target whose
 /// judgement turned to <see cref="JudgeClassification.Fail"/> to the dispatcher, like any fired trigger, with the score and
-/// the failing metrics in its evidence. A target is sent again only after a judgement that did not fail.
+/// the failing metrics in its evidence. A target is sent again only after a judgement that did not fail. With sharding
+/// (<see cref="IShardOwnership"/>) it queries and judges only the targets of the shards this replica holds, like the
+/// monitor; a target gained from another replica starts with a fresh failing latch.
 /// </summary>
 internal sealed class JudgeMonitor : BackgroundService
 {
@@ -27,6 +30,10 @@ internal sealed class JudgeMonitor : BackgroundService
     private readonly IRollbackDispatcher? _dispatcher;
     private readonly ILogger _logger;
     private readonly Lazy<JudgeTrigger[]> _judges;
+    private readonly IShardOwnership? _shards;
+    private readonly Lock _ownedGate = new();
+    private int _ownershipChanged = 1;
+    private OwnedTargets? _owned;
 
     public JudgeMonitor(
         IOptions<RollbackKitOptions> options,
@@ -34,7 +41,8 @@ internal sealed class JudgeMonitor : BackgroundService
         IEnumerable<IMetricHistorySource> sources,
         TimeProvider timeProvider,
         IRollbackDispatcher? dispatcher = null,
-        ILogger<JudgeMonitor>? logger = null)
+        ILogger<JudgeMonitor>? logger = null,
+        IShardOwnership? shards = null)
     {
         _options = options.Value;
         _targets = catalog.Targets;
@@ -43,6 +51,22 @@ internal sealed class JudgeMonitor : BackgroundService
         _dispatcher = dispatcher;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _judges = new Lazy<JudgeTrigger[]>(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+        _shards = shards;
+        if (shards is not null)
+        {
+            shards.OwnershipChanged += OnOwnershipChanged;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        if (_shards is not null)
+        {
+            _shards.OwnershipChanged -= OnOwnershipChanged;
+        }
+
+        base.Dispose();
     }
 
     /// <summary>The judge triggers' names, in configuration order.</summary>
@@ -134,26 +158,29 @@ internal sealed class JudgeMonitor : BackgroundService
         var steps = (int)(definition.Window.Ticks / definition.Step.Ticks) + 1;
         var from = to - (definition.Step * (steps - 1));
 
+        var owned = Owned();
+        var targets = owned.Targets;
         var metricCount = judge.Canary.Length;
         var canary = new MetricHistory[metricCount];
         var baseline = new MetricHistory[metricCount];
         var queries = new List<Task>(metricCount * 2);
         for (var m = 0; m < metricCount; m++)
         {
-            canary[m] = new MetricHistory(judge.Canary[m], _targets, from, definition.Step, steps);
-            baseline[m] = new MetricHistory(judge.Baseline[m], _targets, from, definition.Step, steps);
+            canary[m] = new MetricHistory(judge.Canary[m], targets, from, definition.Step, steps);
+            baseline[m] = new MetricHistory(judge.Baseline[m], targets, from, definition.Step, steps);
             queries.Add(QueryAsync(judge.Sources[m], canary[m], cancellationToken));
             queries.Add(QueryAsync(judge.Sources[m], baseline[m], cancellationToken));
         }
 
         await Task.WhenAll(queries).ConfigureAwait(false);
 
-        var reports = new List<JudgeReport>(_targets.Count);
+        var reports = new List<JudgeReport>(targets.Count);
         var results = new MetricJudgement[metricCount];
-        for (var t = 0; t < _targets.Count; t++)
+        for (var t = 0; t < targets.Count; t++)
         {
-            var target = _targets[t];
-            var error = FirstError(judge, canary, baseline, t);
+            var target = targets[t];
+            var index = owned.Indexes is null ? t : owned.Indexes[t]; // the target's index in the catalog
+            var error = FirstError(judge, canary, baseline, t, target);
             if (error is not null)
             {
                 reports.Add(new JudgeReport(judge.Trigger.Name, target.Id, null, [], error, null));
@@ -169,15 +196,15 @@ internal sealed class JudgeMonitor : BackgroundService
             DispatchResult? dispatched = null;
             if (score.Classification == JudgeClassification.Fail)
             {
-                if (!judge.Failing[t])
+                if (!judge.Failing[index])
                 {
-                    judge.Failing[t] = true;
-                    dispatched = await FireAsync(judge, t, score, results, now, cancellationToken).ConfigureAwait(false);
+                    judge.Failing[index] = true;
+                    dispatched = await FireAsync(judge, index, score, results, now, cancellationToken).ConfigureAwait(false);
                 }
             }
             else
             {
-                judge.Failing[t] = false;
+                judge.Failing[index] = false;
                 Log.JudgeJudged(_logger, judge.Trigger.Name, target.Id, score.Score, score.Classification);
             }
 
@@ -206,7 +233,7 @@ internal sealed class JudgeMonitor : BackgroundService
         }
     }
 
-    private string? FirstError(JudgeTrigger judge, MetricHistory[] canary, MetricHistory[] baseline, int target)
+    private string? FirstError(JudgeTrigger judge, MetricHistory[] canary, MetricHistory[] baseline, int target, RollbackTarget rollbackTarget)
     {
         for (var m = 0; m < canary.Length; m++)
         {
@@ -217,7 +244,7 @@ internal sealed class JudgeMonitor : BackgroundService
                 if (step >= 0)
                 {
                     var error = history.GetError(target, step) ?? "source error";
-                    Log.JudgeQueryError(_logger, judge.Trigger.Name, judge.Judge.MetricNames[m], _targets[target].Id, error);
+                    Log.JudgeQueryError(_logger, judge.Trigger.Name, judge.Judge.MetricNames[m], rollbackTarget.Id, error);
                     return error;
                 }
             }
@@ -225,6 +252,55 @@ internal sealed class JudgeMonitor : BackgroundService
 
         return null;
     }
+
+    private void OnOwnershipChanged(object? sender, EventArgs e) => Volatile.Write(ref _ownershipChanged, 1);
+
+    /// <summary>
+    /// The targets this replica judges: every target without sharding, else those of the owned shards (recomputed only after
+    /// the ownership changed). A gained target's failing latch is cleared, so a canary that failed while another replica
+    /// owned it is sent again from here.
+    /// </summary>
+    private OwnedTargets Owned()
+    {
+        if (_shards is null)
+        {
+            return _owned ??= new OwnedTargets(_targets, null, null);
+        }
+
+        lock (_ownedGate)
+        {
+            if (Interlocked.Exchange(ref _ownershipChanged, 0) == 0 && _owned is not null)
+            {
+                return _owned;
+            }
+
+            var shardCount = Math.Max(1, _shards.ShardCount);
+            var targets = new List<RollbackTarget>();
+            var indexes = new List<int>();
+            var isOwned = new bool[_targets.Count];
+            for (var i = 0; i < _targets.Count; i++)
+            {
+                if (_shards.Owns(TargetShards.ShardOf(_targets[i].Id, shardCount)))
+                {
+                    isOwned[i] = true;
+                    targets.Add(_targets[i]);
+                    indexes.Add(i);
+                    if (_owned?.IsOwned is { } before && !before[i])
+                    {
+                        foreach (var judge in _judges.Value)
+                        {
+                            judge.Failing[i] = false;
+                        }
+                    }
+                }
+            }
+
+            return _owned = new OwnedTargets(targets, [.. indexes], isOwned);
+        }
+    }
+
+    /// <summary>The targets judged now; <paramref name="Indexes"/> maps each to its catalog index (none: the catalog itself).</summary>
+    private sealed record OwnedTargets(IReadOnlyList<RollbackTarget> Targets, int[]? Indexes, bool[]? IsOwned);
 
     private async Task<DispatchResult?> FireAsync(JudgeTrigger judge, int targetIndex, JudgeScore score, MetricJudgement[] results, DateTimeOffset now, CancellationToken cancellationToken)
     {

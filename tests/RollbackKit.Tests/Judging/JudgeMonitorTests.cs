@@ -9,6 +9,7 @@ using RollbackKit.Dispatch;
 using RollbackKit.Judging;
 using RollbackKit.Metrics;
 using RollbackKit.Playbooks;
+using RollbackKit.Sharding;
 using RollbackKit.Testing;
 using RollbackKit.Triggers;
 
@@ -90,6 +91,55 @@ public class JudgeMonitorTests
     }
 
     [Fact]
+    public async Task Judge_Sharded_QueriesAndJudgesOnlyOwnedTargetsAndFollowsOwnership()
+    {
+        // Two shards with the targets in different ones; this replica first owns only shop/good's.
+        var shardCount = Enumerable.Range(2, 30).First(n => TargetShards.ShardOf("shop/good", n) != TargetShards.ShardOf("shop/bad", n));
+        var ownership = new SwitchableOwnership(shardCount, TargetShards.ShardOf("shop/good", shardCount));
+        var source = new ScriptedHistory((expression, target) =>
+            expression.StartsWith("latency", StringComparison.Ordinal) && expression.Contains("track=\"canary\"", StringComparison.Ordinal) && target == "shop/bad" ? 110 : 100);
+        using var host = BuildHost(Json, source, out var dispatcher, out _, services => services.AddSingleton<IShardOwnership>(ownership));
+        await host.StartAsync();
+        var monitor = host.Services.GetRequiredService<JudgeMonitor>();
+
+        var first = await monitor.JudgeAllAsync();
+
+        Assert.Equal(["shop/good"], first.Select(r => r.Target));
+        Assert.Equal(["shop/good"], source.TargetsAsked.Distinct());
+        Assert.Empty(dispatcher.Requests);
+
+        // The shard of shop/bad is gained (and shop/good's lost): the next run judges it, and its shifted canary is sent.
+        ownership.Set(TargetShards.ShardOf("shop/bad", shardCount));
+        source.TargetsAsked.Clear();
+        var second = await monitor.JudgeAllAsync();
+
+        Assert.Equal(["shop/bad"], second.Select(r => r.Target));
+        Assert.Equal(["shop/bad"], source.TargetsAsked.Distinct());
+        Assert.Equal("shop/bad", Assert.Single(dispatcher.Requests).Target.Id);
+        await host.StopAsync();
+    }
+
+    /// <summary>Owns one shard at a time; <see cref="Set"/> moves it and raises the change.</summary>
+    private sealed class SwitchableOwnership(int shardCount, int owned) : IShardOwnership
+    {
+        private int _owned = owned;
+
+        public event EventHandler? OwnershipChanged;
+
+        public int ShardCount => shardCount;
+
+        public bool Owns(int shard) => shard == Volatile.Read(ref _owned);
+
+        public IReadOnlyList<int> GetOwnedShards() => [Volatile.Read(ref _owned)];
+
+        public void Set(int shard)
+        {
+            Volatile.Write(ref _owned, shard);
+            OwnershipChanged?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    [Fact]
     public async Task Judge_SourceError_NoJudgementAndNoRollback()
     {
         var source = new ScriptedHistory((_, _) => 200) { FailTarget = "shop/bad" };
@@ -155,7 +205,7 @@ public class JudgeMonitorTests
         await host.StopAsync();
     }
 
-    private static IHost BuildHost(string json, ScriptedHistory source, out RecordingDispatcher dispatcher, out FakeTimeProvider time)
+    private static IHost BuildHost(string json, ScriptedHistory source, out RecordingDispatcher dispatcher, out FakeTimeProvider time, Action<IServiceCollection>? configure = null)
     {
         var journal = Path.Combine(Path.GetTempPath(), "rbk-judge-" + Guid.NewGuid().ToString("N")[..12], "journal.jsonl");
         json = json.Replace("JOURNAL", journal, StringComparison.Ordinal);
@@ -169,6 +219,7 @@ public class JudgeMonitorTests
         dispatcher = new RecordingDispatcher();
         builder.Services.AddSingleton<IRollbackDispatcher>(dispatcher);
         builder.Services.AddRollbackKit();
+        configure?.Invoke(builder.Services);
         return builder.Build();
     }
 
@@ -194,12 +245,15 @@ public class JudgeMonitorTests
 
         public int RangeQueries => Volatile.Read(ref _rangeQueries);
 
+        public ConcurrentQueue<string> TargetsAsked { get; } = new();
+
         public ValueTask QueryRangeAsync(MetricHistory history, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _rangeQueries);
             for (var t = 0; t < history.Targets.Count; t++)
             {
                 var target = history.Targets[t].Id;
+                TargetsAsked.Enqueue(target);
                 if (target == FailTarget)
                 {
                     history.SetError(t, 0, history.StepCount, "scripted failure");
