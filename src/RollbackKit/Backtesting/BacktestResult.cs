@@ -67,6 +67,18 @@ public sealed class BacktestFire
     /// <summary>Why, in the words the dispatcher would have logged and journaled.</summary>
     public required string DecisionReason { get; init; }
 
+    /// <summary>
+    /// The coordinated group (<c>RollbackKit:Groups</c>) the target is a member of; its fires are decided for the group as a whole
+    /// (they start, join or are refused the group's one rollback, or alert for it); <see langword="null"/> for a target in no group.
+    /// </summary>
+    public string? Group { get; init; }
+
+    /// <summary>
+    /// The rollback the decision refers to: the one started or joined, or the one whose cooldown refused the fire
+    /// (<c>backtest-N</c>); <see langword="null"/> when there is none.
+    /// </summary>
+    public string? RollbackId { get; init; }
+
     /// <summary>The request's reason (trigger, condition, actual and threshold).</summary>
     public required string Reason { get; init; }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Engine;
+using RollbackKit.Groups;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Telemetry;
@@ -37,7 +38,8 @@ internal sealed class Backtester(
         var last = request.From + (request.Step * (steps - 1));
         var clock = new ReplayClock(request.From);
         var dispatch = Options.Create(dispatchOptions.Value);
-        var dispatcher = new WhatIfDispatcher(new AdmissionPolicy(dispatch), new KillSwitch(dispatch, NullLogger<KillSwitch>.Instance), clock, request.AssumedRollbackDuration);
+        var groups = new GroupCatalog(configuration.Groups, catalog); // every member counts, selected or not
+        var dispatcher = new WhatIfDispatcher(new AdmissionPolicy(dispatch), new KillSwitch(dispatch, NullLogger<KillSwitch>.Instance), groups, clock, request.AssumedRollbackDuration);
         using var judges = JudgeReplay.Create(configuration, targets, _sources, clock, dispatcher, request.From);
         var fetches = queries.Count + judges.QueryCount;
 
