@@ -22,6 +22,8 @@ internal sealed record BacktestReport(
 /// <param name="Decision">What admission would have decided (<c>Started</c>, <c>Joined</c>, <c>AlertRaised</c>, <c>Refused</c>, <c>DryRunRecorded</c>).</param>
 /// <param name="Reason">Why admission decided so.</param>
 /// <param name="Values">The query values that made it fire (NaN when a value had no data).</param>
+/// <param name="Group">The coordinated group the target is a member of, decided for as a whole; <see langword="null"/> for a target in no group.</param>
+/// <param name="RollbackId">The rollback the decision refers to (started, joined, or whose cooldown refused it), or <see langword="null"/>.</param>
 internal sealed record FireView(
     string Target,
     string Trigger,
@@ -30,7 +32,9 @@ internal sealed record FireView(
     string Action,
     string Decision,
     string Reason,
-    IReadOnlyDictionary<string, double> Values);
+    IReadOnlyDictionary<string, double> Values,
+    string? Group = null,
+    string? RollbackId = null);
 
 /// <summary>One target with the history of each of its condition triggers and each of its judge triggers.</summary>
 internal sealed record TargetView(string Id, IReadOnlyList<TriggerView> Triggers, IReadOnlyList<JudgeView> Judges);

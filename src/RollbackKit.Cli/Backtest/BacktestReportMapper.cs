@@ -20,7 +20,9 @@ internal static class BacktestReportMapper
                 fire.Action.ToString(),
                 fire.Decision.ToString(),
                 fire.DecisionReason,
-                fire.Values));
+                fire.Values,
+                fire.Group,
+                fire.RollbackId));
         }
 
         var targets = new List<TargetView>(result.Targets.Count);
