@@ -48,4 +48,27 @@ public sealed class BacktestJsonTests
         Assert.Equal("Joined", fires[1].GetProperty("decision").GetString());
         Assert.Equal("why", fires[1].GetProperty("reason").GetString());
     }
+
+    [Fact]
+    public void ToEmbeddedJson_DisabledJudge_PointsHaveTheDisabledState()
+    {
+        var point = new BacktestJudgePoint { At = At, Score = double.NaN, FailedMetrics = [], Metrics = [], Disabled = true };
+        var judge = new BacktestJudge { Name = "canary-judge", Metrics = ["latency"], Interval = TimeSpan.FromMinutes(1), Points = [point], Fires = [] };
+        var result = new BacktestResult
+        {
+            From = At,
+            To = At,
+            Step = TimeSpan.FromSeconds(15),
+            Fires = [],
+            Targets = [new BacktestTarget { Id = "shop/checkout", Triggers = [], Judges = [judge] }],
+            Errors = [],
+            Warnings = [],
+        };
+
+        using var json = JsonDocument.Parse(BacktestJson.ToEmbeddedJson(BacktestReportMapper.Map(result)));
+
+        var judged = json.RootElement.GetProperty("targets")[0].GetProperty("judges")[0].GetProperty("points")[0];
+        Assert.Equal("disabled", judged.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, judged.GetProperty("classification").ValueKind);
+    }
 }

@@ -66,6 +66,7 @@ internal sealed record JudgeView(
 /// <param name="Metrics">Per metric: outcome, p-value, effect, medians and sample counts (empty on an error).</param>
 /// <param name="Fired">True when this judgement fired (sent to the dispatcher).</param>
 /// <param name="Error">The source error, or <see langword="null"/>.</param>
+/// <param name="Disabled">True when the judge trigger is disabled (nothing was judged).</param>
 internal sealed record JudgePointView(
     DateTimeOffset At,
     string? Classification,
@@ -73,10 +74,12 @@ internal sealed record JudgePointView(
     IReadOnlyList<string> FailedMetrics,
     IReadOnlyList<JudgeMetricView> Metrics,
     bool Fired,
-    string? Error)
+    string? Error,
+    bool Disabled = false)
 {
     /// <summary>The point's state in the report's timeline (see <see cref="JudgeStates"/>).</summary>
-    public string State => Error is not null ? JudgeStates.Error
+    public string State => Disabled ? JudgeStates.Disabled
+        : Error is not null ? JudgeStates.Error
         : Classification switch
         {
             "Pass" => JudgeStates.Pass,
@@ -122,6 +125,9 @@ internal static class JudgeStates
 
     /// <summary>A source error prevented the judgement.</summary>
     public const string Error = "error";
+
+    /// <summary>The judge trigger is disabled: nothing was judged.</summary>
+    public const string Disabled = "disabled";
 }
 
 /// <summary>One trigger of a target over the replayed range.</summary>

@@ -98,7 +98,10 @@ public sealed class BacktestTarget
     /// <summary>One entry per configured condition trigger, in configuration order (judge triggers are in <see cref="Judges"/>).</summary>
     public required IReadOnlyList<BacktestTrigger> Triggers { get; init; }
 
-    /// <summary>One entry per enabled judge trigger (<c>Triggers:N:Judge</c>), in configuration order; empty when there is none.</summary>
+    /// <summary>
+    /// One entry per judge trigger (<c>Triggers:N:Judge</c>), in configuration order; empty when there is none. A disabled one has a
+    /// <see cref="BacktestJudgePoint.Disabled"/> point at each instant it would have judged.
+    /// </summary>
     public IReadOnlyList<BacktestJudge> Judges { get; init; } = [];
 }
 
@@ -153,6 +156,12 @@ public sealed class BacktestJudgePoint
 
     /// <summary>The source error that prevented the judgement, or <see langword="null"/>.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// Whether the judge trigger is disabled (<c>Enabled: false</c>): nothing was judged at this instant (no classification, score NaN),
+    /// as a disabled condition trigger's steps have the <see cref="TriggerOutcome.Disabled"/> outcome.
+    /// </summary>
+    public bool Disabled { get; init; }
 
     /// <summary>
     /// Whether this judgement fired: it failed after a judgement that did not (or the first), and was sent to the dispatcher.

@@ -125,7 +125,7 @@ internal sealed class Backtester(
             To = last,
             Step = request.Step,
             Fires = dispatcher.Fires,
-            Targets = BuildTargets(targets, triggers, compiled.Engine, points, judges, dispatcher.Fires),
+            Targets = BuildTargets(targets, triggers, compiled.Engine, points, judges, dispatcher.Fires, last),
             Errors = Distinct([.. histories, .. judges.Histories], static h => h.Errors),
             Warnings = Distinct([.. histories, .. judges.Histories], static h => h.Warnings),
         };
@@ -214,7 +214,7 @@ internal sealed class Backtester(
         throw new InvalidOperationException($"Query '{query.Name}' names source '{query.Source}', which has no history source (registered: {string.Join(", ", _sources.Select(static s => s.Name))}).");
     }
 
-    private static List<BacktestTarget> BuildTargets(List<RollbackTarget> targets, List<TriggerDefinition> triggers, EvaluationEngine engine, List<TriggerExplanation>[] points, JudgeReplay judges, List<BacktestFire> fires)
+    private static List<BacktestTarget> BuildTargets(List<RollbackTarget> targets, List<TriggerDefinition> triggers, EvaluationEngine engine, List<TriggerExplanation>[] points, JudgeReplay judges, List<BacktestFire> fires, DateTimeOffset last)
     {
         var result = new List<BacktestTarget>(targets.Count);
         for (var t = 0; t < targets.Count; t++)
@@ -233,7 +233,7 @@ internal sealed class Backtester(
                 };
             }
 
-            result.Add(new BacktestTarget { Id = targets[t].Id, Triggers = perTrigger, Judges = judges.Build(t, targets[t].Id, fires) });
+            result.Add(new BacktestTarget { Id = targets[t].Id, Triggers = perTrigger, Judges = judges.Build(t, targets[t].Id, fires, last) });
         }
 
         return result;
