@@ -16,7 +16,7 @@ internal static class BacktestJson
         var fires = new List<BacktestJsonFire>(report.Fires.Count);
         foreach (var fire in report.Fires)
         {
-            fires.Add(new BacktestJsonFire(fire.Target, fire.Trigger, Utc(fire.At), fire.Severity, fire.Action, fire.Decision, fire.Reason, Values(fire.Values)));
+            fires.Add(new BacktestJsonFire(fire.Target, fire.Trigger, Utc(fire.At), fire.Severity, fire.Action, fire.Decision, fire.Reason, Values(fire.Values), fire.Group, fire.RollbackId));
         }
 
         var targets = new List<BacktestJsonTarget>(report.Targets.Count);
@@ -119,7 +119,7 @@ internal sealed record BacktestJsonDocument(
     [property: JsonPropertyName("errors")] IReadOnlyList<string> Errors,
     [property: JsonPropertyName("warnings")] IReadOnlyList<string> Warnings);
 
-/// <summary>A fire: <c>{"target","trigger","at","severity","action","decision","reason","values"}</c>.</summary>
+/// <summary>A fire: <c>{"target","trigger","at","severity","action","decision","reason","values","group","rollbackId"}</c>.</summary>
 internal sealed record BacktestJsonFire(
     [property: JsonPropertyName("target")] string Target,
     [property: JsonPropertyName("trigger")] string Trigger,
@@ -128,7 +128,9 @@ internal sealed record BacktestJsonFire(
     [property: JsonPropertyName("action")] string Action,
     [property: JsonPropertyName("decision")] string Decision,
     [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("values")] SortedDictionary<string, double?> Values);
+    [property: JsonPropertyName("values")] SortedDictionary<string, double?> Values,
+    [property: JsonPropertyName("group")] string? Group,
+    [property: JsonPropertyName("rollbackId")] string? RollbackId);
 
 /// <summary>A target: <c>{"id","triggers":[…],"judges":[…]}</c>.</summary>
 internal sealed record BacktestJsonTarget(

@@ -22,6 +22,8 @@ internal sealed record BacktestReport(
 /// <param name="Decision">What admission would have decided (<c>Started</c>, <c>Joined</c>, <c>AlertRaised</c>, <c>Refused</c>, <c>DryRunRecorded</c>).</param>
 /// <param name="Reason">Why admission decided so.</param>
 /// <param name="Values">The query values that made it fire (NaN when a value had no data).</param>
+/// <param name="Group">The coordinated group the target is a member of, decided for as a whole; <see langword="null"/> for a target in no group.</param>
+/// <param name="RollbackId">The rollback the decision refers to (started, joined, or whose cooldown refused it), or <see langword="null"/>.</param>
 internal sealed record FireView(
     string Target,
     string Trigger,
@@ -30,7 +32,9 @@ internal sealed record FireView(
     string Action,
     string Decision,
     string Reason,
-    IReadOnlyDictionary<string, double> Values);
+    IReadOnlyDictionary<string, double> Values,
+    string? Group = null,
+    string? RollbackId = null);
 
 /// <summary>One target with the history of each of its condition triggers and each of its judge triggers.</summary>
 internal sealed record TargetView(string Id, IReadOnlyList<TriggerView> Triggers, IReadOnlyList<JudgeView> Judges);
@@ -62,6 +66,7 @@ internal sealed record JudgeView(
 /// <param name="Metrics">Per metric: outcome, p-value, effect, medians and sample counts (empty on an error).</param>
 /// <param name="Fired">True when this judgement fired (sent to the dispatcher).</param>
 /// <param name="Error">The source error, or <see langword="null"/>.</param>
+/// <param name="Disabled">True when the judge trigger is disabled (nothing was judged).</param>
 internal sealed record JudgePointView(
     DateTimeOffset At,
     string? Classification,
@@ -69,10 +74,12 @@ internal sealed record JudgePointView(
     IReadOnlyList<string> FailedMetrics,
     IReadOnlyList<JudgeMetricView> Metrics,
     bool Fired,
-    string? Error)
+    string? Error,
+    bool Disabled = false)
 {
     /// <summary>The point's state in the report's timeline (see <see cref="JudgeStates"/>).</summary>
-    public string State => Error is not null ? JudgeStates.Error
+    public string State => Disabled ? JudgeStates.Disabled
+        : Error is not null ? JudgeStates.Error
         : Classification switch
         {
             "Pass" => JudgeStates.Pass,
@@ -118,6 +125,9 @@ internal static class JudgeStates
 
     /// <summary>A source error prevented the judgement.</summary>
     public const string Error = "error";
+
+    /// <summary>The judge trigger is disabled: nothing was judged.</summary>
+    public const string Disabled = "disabled";
 }
 
 /// <summary>One trigger of a target over the replayed range.</summary>

@@ -20,7 +20,9 @@ internal static class BacktestReportMapper
                 fire.Action.ToString(),
                 fire.Decision.ToString(),
                 fire.DecisionReason,
-                fire.Values));
+                fire.Values,
+                fire.Group,
+                fire.RollbackId));
         }
 
         var targets = new List<TargetView>(result.Targets.Count);
@@ -67,7 +69,7 @@ internal static class BacktestReportMapper
                     metrics.Add(new JudgeMetricView(judge.Metrics[m], r.Outcome.ToString(), r.PValue, r.Effect, r.CanaryMedian, r.BaselineMedian, r.CanaryCount, r.BaselineCount));
                 }
 
-                points.Add(new JudgePointView(point.At, point.Classification?.ToString(), point.Score, point.FailedMetrics, metrics, point.Fired, point.Error));
+                points.Add(new JudgePointView(point.At, point.Classification?.ToString(), point.Score, point.FailedMetrics, metrics, point.Fired, point.Error, point.Disabled));
             }
 
             result.Add(new JudgeView(judge.Name, judge.Metrics, judge.Window, judge.Step, judge.Interval, judge.PassScore, judge.MarginalScore, points));

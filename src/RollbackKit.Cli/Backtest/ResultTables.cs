@@ -90,6 +90,7 @@ internal static class ResultTables
                         case JudgeStates.Marginal: marginal++; break;
                         case JudgeStates.Fail: fail++; break;
                         case JudgeStates.Error: errors++; break;
+                        case JudgeStates.Disabled: break; // a disabled judge judged nothing
                         default: noData++; break;
                     }
 

@@ -67,6 +67,18 @@ public sealed class BacktestFire
     /// <summary>Why, in the words the dispatcher would have logged and journaled.</summary>
     public required string DecisionReason { get; init; }
 
+    /// <summary>
+    /// The coordinated group (<c>RollbackKit:Groups</c>) the target is a member of; its fires are decided for the group as a whole
+    /// (they start, join or are refused the group's one rollback, or alert for it); <see langword="null"/> for a target in no group.
+    /// </summary>
+    public string? Group { get; init; }
+
+    /// <summary>
+    /// The rollback the decision refers to: the one started or joined, or the one whose cooldown refused the fire
+    /// (<c>backtest-N</c>); <see langword="null"/> when there is none.
+    /// </summary>
+    public string? RollbackId { get; init; }
+
     /// <summary>The request's reason (trigger, condition, actual and threshold).</summary>
     public required string Reason { get; init; }
 
@@ -86,7 +98,10 @@ public sealed class BacktestTarget
     /// <summary>One entry per configured condition trigger, in configuration order (judge triggers are in <see cref="Judges"/>).</summary>
     public required IReadOnlyList<BacktestTrigger> Triggers { get; init; }
 
-    /// <summary>One entry per enabled judge trigger (<c>Triggers:N:Judge</c>), in configuration order; empty when there is none.</summary>
+    /// <summary>
+    /// One entry per judge trigger (<c>Triggers:N:Judge</c>), in configuration order; empty when there is none. A disabled one has a
+    /// <see cref="BacktestJudgePoint.Disabled"/> point at each instant it would have judged.
+    /// </summary>
     public IReadOnlyList<BacktestJudge> Judges { get; init; } = [];
 }
 
@@ -141,6 +156,12 @@ public sealed class BacktestJudgePoint
 
     /// <summary>The source error that prevented the judgement, or <see langword="null"/>.</summary>
     public string? Error { get; init; }
+
+    /// <summary>
+    /// Whether the judge trigger is disabled (<c>Enabled: false</c>): nothing was judged at this instant (no classification, score NaN),
+    /// as a disabled condition trigger's steps have the <see cref="TriggerOutcome.Disabled"/> outcome.
+    /// </summary>
+    public bool Disabled { get; init; }
 
     /// <summary>
     /// Whether this judgement fired: it failed after a judgement that did not (or the first), and was sent to the dispatcher.

@@ -29,49 +29,6 @@ internal sealed partial class RollbackDispatcher
     private string RuntimeKey(string targetId) => Groups.TryGetByMember(targetId, out var plan) ? plan.Id : targetId;
 
     /// <summary>
-    /// What screens a request on <paramref name="target"/>, for what it rolls back. For a target: itself. For a group (asked for by a
-    /// member or by its id): the requested member, then the group, then every member as listed — the first whose automatic rollback
-    /// is off (the group when the global switch is off) and the first past its point of no return. An automatic request on one
-    /// member must not roll back a sibling an operator froze or one that cannot be undone.
-    /// </summary>
-    private (string? SwitchedOff, string? PastPointOfNoReturn, string? Group) ScreenInputs(RollbackTarget target)
-    {
-        var targetId = target.Id;
-        if (!Groups.TryGetByMember(targetId, out var plan) && !Groups.TryGet(targetId, out plan))
-        {
-            return (_killSwitch.IsEnabled(targetId) ? null : targetId, _killSwitch.IsPastPointOfNoReturn(targetId) ? targetId : null, null);
-        }
-
-        string? off = _killSwitch.GlobalEnabled ? null : plan.Id;
-        string? pastPointOfNoReturn = null;
-        foreach (var id in ScreenOrder(plan, targetId))
-        {
-            off ??= _killSwitch.IsEnabled(id) ? null : id;
-            pastPointOfNoReturn ??= _killSwitch.IsPastPointOfNoReturn(id) ? id : null;
-        }
-
-        return (off, pastPointOfNoReturn, plan.Id);
-    }
-
-    /// <summary>The ids whose switches and marks hold for a group's rollback: the requested member, the group, the members as listed.</summary>
-    private static IEnumerable<string> ScreenOrder(GroupPlan plan, string requested)
-    {
-        if (plan.Member(requested) is not null)
-        {
-            yield return requested;
-        }
-
-        yield return plan.Id;
-        foreach (var member in plan.Listed)
-        {
-            if (!string.Equals(member.Id, requested, StringComparison.Ordinal))
-            {
-                yield return member.Id;
-            }
-        }
-    }
-
-    /// <summary>
     /// For a person's request on a group: the switches and marks of the group and its members that it overrides, for the answer and
     /// the log (<c>automatic rollback of shop/db is off (turned off by alice …); shop/db is past its point of no return</c>); else
     /// <see langword="null"/>.
@@ -90,7 +47,7 @@ internal sealed partial class RollbackDispatcher
         }
         else
         {
-            foreach (var id in ScreenOrder(plan, plan.Id))
+            foreach (var id in GroupScreening.Order(plan, plan.Id))
             {
                 if (!_killSwitch.IsEnabled(id))
                 {
@@ -99,7 +56,7 @@ internal sealed partial class RollbackDispatcher
             }
         }
 
-        foreach (var id in ScreenOrder(plan, plan.Id))
+        foreach (var id in GroupScreening.Order(plan, plan.Id))
         {
             if (_killSwitch.IsPastPointOfNoReturn(id))
             {
@@ -111,12 +68,6 @@ internal sealed partial class RollbackDispatcher
 
         static string Off(string what, string? who) => who is null ? what : $"{what} ({who})";
     }
-
-    /// <summary>How refusals by the limits name a group's rollback: <c>group stack (db is a member)</c>; <see langword="null"/> for a target.</summary>
-    private string? LimitSubject(RollbackTarget unit, RollbackRequest request) =>
-        !IsGroup(unit.Id) ? null
-        : string.Equals(request.Target.Id, unit.Id, StringComparison.Ordinal) ? $"group {unit.Id}"
-        : $"group {unit.Id} ({request.Target.Id} is a member)";
 
     /// <summary>A request may name a group by its id: the group's target.</summary>
     private bool TryGetGroupTarget(string id, [NotNullWhen(true)] out RollbackTarget? target)

@@ -139,12 +139,10 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     private async ValueTask<DispatchResult> AdmitAsync(RollbackTarget target, RollbackRequest request, CancellationToken cancellationToken)
     {
         var targetId = target.Id;
-        var (switchedOff, pastPointOfNoReturn, group) = ScreenInputs(target);
-        var screen = _admission.Screen(request, switchedOff, pastPointOfNoReturn, group);
+        var screen = GroupScreening.Screen(_admission, _killSwitch, Groups, request);
         if (screen.Verdict == AdmissionVerdict.Alert)
         {
-            var reason = switchedOff is not null && AdmissionPolicy.IsAutomatic(request) && _killSwitch.DescribeOff(switchedOff) is { } who ? $"{screen.Reason} (kill switch {who})" : screen.Reason!;
-            return await AlertAsync(request, reason, cancellationToken).ConfigureAwait(false);
+            return await AlertAsync(request, screen.Reason!, cancellationToken).ConfigureAwait(false);
         }
 
         var unit = RollbackUnit(target);
@@ -282,7 +280,7 @@ internal sealed partial class RollbackDispatcher : IRollbackDispatcher, IRollbac
     private Decision? CheckLimits(TargetRuntime runtime, RollbackTarget target, RollbackRequest request, DateTimeOffset now)
     {
         runtime.Attempts.RemoveAll(t => !_admission.StillCounts(t, now));
-        var limits = _admission.CheckLimits(request, runtime.LastFinished, runtime.Attempts, now, LimitSubject(target, request));
+        var limits = _admission.CheckLimits(request, runtime.LastFinished, runtime.Attempts, now, GroupScreening.LimitSubject(Groups, target.Id, request.Target.Id));
         if (limits.Verdict != AdmissionVerdict.Refuse)
         {
             return null;

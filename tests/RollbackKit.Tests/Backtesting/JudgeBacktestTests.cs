@@ -2,6 +2,7 @@ using RollbackKit.Backtesting;
 using RollbackKit.Dispatch;
 using RollbackKit.Judging;
 using RollbackKit.Metrics;
+using RollbackKit.Monitoring;
 using RollbackKit.Playbooks;
 using RollbackKit.Triggers;
 
@@ -273,5 +274,42 @@ public class JudgeBacktestTests
         Assert.Equal("shop/cart", cart.Id);
         Assert.Equal(61, Assert.Single(cart.Judges).Points.Count);
         Assert.Equal(2, source.RangeQueries); // canary and baseline, each fetched once for the whole range
+    }
+
+    [Fact]
+    public async Task RunAsync_DisabledJudge_AppearsWithADisabledPointPerIntervalAsDisabledConditionTriggersDo()
+    {
+        var source = Latency(ShiftAt);
+        await using var host = BacktestHost.Create(
+            o =>
+            {
+                Config(o, withCondition: true);
+                o.Triggers[0].Enabled = false;
+                o.Triggers[1].Enabled = false;
+                o.Triggers.Add(new TriggerDefinition { Name = "second-judge", Severity = RollbackSeverity.Critical, Judge = Judge() });
+            },
+            source);
+
+        var result = await host.Backtester().RunAsync(Range(60));
+
+        var checkout = result.Targets[0];
+        Assert.All(Assert.Single(checkout.Triggers).Points, p => Assert.Equal(TriggerOutcome.Disabled, p.Outcome));
+        Assert.Equal(["canary-judge", "second-judge"], checkout.Judges.Select(j => j.Name)); // configuration order
+        var disabled = checkout.Judges[0];
+        Assert.Equal(["latency"], disabled.Metrics);
+        Assert.Equal(Minute, disabled.Interval);
+        Assert.Equal(61, disabled.Points.Count);
+        Assert.Equal(T0 + (60 * Minute), disabled.Points[^1].At);
+        Assert.All(disabled.Points, p =>
+        {
+            Assert.True(p.Disabled);
+            Assert.Null(p.Classification);
+            Assert.True(double.IsNaN(p.Score));
+            Assert.False(p.Fired);
+        });
+        Assert.Empty(disabled.Fires);
+        Assert.All(checkout.Judges[1].Points, p => Assert.False(p.Disabled));
+        Assert.All(result.Fires, f => Assert.Equal("second-judge", f.Trigger));
+        Assert.Equal(3, source.RangeQueries); // error_rate, the second judge's canary and baseline: nothing for the disabled judge
     }
 }

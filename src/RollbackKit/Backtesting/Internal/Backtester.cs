@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Engine;
+using RollbackKit.Groups;
 using RollbackKit.Metrics;
 using RollbackKit.Monitoring;
 using RollbackKit.Telemetry;
@@ -37,7 +38,8 @@ internal sealed class Backtester(
         var last = request.From + (request.Step * (steps - 1));
         var clock = new ReplayClock(request.From);
         var dispatch = Options.Create(dispatchOptions.Value);
-        var dispatcher = new WhatIfDispatcher(new AdmissionPolicy(dispatch), new KillSwitch(dispatch, NullLogger<KillSwitch>.Instance), clock, request.AssumedRollbackDuration);
+        var groups = new GroupCatalog(configuration.Groups, catalog); // every member counts, selected or not
+        var dispatcher = new WhatIfDispatcher(new AdmissionPolicy(dispatch), new KillSwitch(dispatch, NullLogger<KillSwitch>.Instance), groups, clock, request.AssumedRollbackDuration);
         using var judges = JudgeReplay.Create(configuration, targets, _sources, clock, dispatcher, request.From);
         var fetches = queries.Count + judges.QueryCount;
 
@@ -123,7 +125,7 @@ internal sealed class Backtester(
             To = last,
             Step = request.Step,
             Fires = dispatcher.Fires,
-            Targets = BuildTargets(targets, triggers, compiled.Engine, points, judges, dispatcher.Fires),
+            Targets = BuildTargets(targets, triggers, compiled.Engine, points, judges, dispatcher.Fires, last),
             Errors = Distinct([.. histories, .. judges.Histories], static h => h.Errors),
             Warnings = Distinct([.. histories, .. judges.Histories], static h => h.Warnings),
         };
@@ -212,7 +214,7 @@ internal sealed class Backtester(
         throw new InvalidOperationException($"Query '{query.Name}' names source '{query.Source}', which has no history source (registered: {string.Join(", ", _sources.Select(static s => s.Name))}).");
     }
 
-    private static List<BacktestTarget> BuildTargets(List<RollbackTarget> targets, List<TriggerDefinition> triggers, EvaluationEngine engine, List<TriggerExplanation>[] points, JudgeReplay judges, List<BacktestFire> fires)
+    private static List<BacktestTarget> BuildTargets(List<RollbackTarget> targets, List<TriggerDefinition> triggers, EvaluationEngine engine, List<TriggerExplanation>[] points, JudgeReplay judges, List<BacktestFire> fires, DateTimeOffset last)
     {
         var result = new List<BacktestTarget>(targets.Count);
         for (var t = 0; t < targets.Count; t++)
@@ -231,7 +233,7 @@ internal sealed class Backtester(
                 };
             }
 
-            result.Add(new BacktestTarget { Id = targets[t].Id, Triggers = perTrigger, Judges = judges.Build(t, targets[t].Id, fires) });
+            result.Add(new BacktestTarget { Id = targets[t].Id, Triggers = perTrigger, Judges = judges.Build(t, targets[t].Id, fires, last) });
         }
 
         return result;

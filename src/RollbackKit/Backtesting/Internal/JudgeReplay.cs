@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RollbackKit.Dispatch;
 using RollbackKit.Judging;
 using RollbackKit.Metrics;
+using RollbackKit.Triggers;
 
 namespace RollbackKit.Backtesting.Internal;
 
@@ -10,7 +11,8 @@ namespace RollbackKit.Backtesting.Internal;
 /// Replays the judge triggers through the live <see cref="JudgeMonitor"/>: at the backtest's start and every judge's
 /// interval after it, on the replayed clock, the monitor range-queries the judge's window (answered by
 /// <see cref="JudgeHistorySource"/>s from history fetched once), judges every target and sends a judgement that turned to
-/// fail to the what-if dispatcher, exactly as it would live. Records every judgement per judge and target.
+/// fail to the what-if dispatcher, exactly as it would live. Records every judgement per judge and target. A disabled judge
+/// trigger (<c>Enabled: false</c>) judges nothing; it is reported with a disabled point at each instant it would have judged.
 /// </summary>
 internal sealed class JudgeReplay : IDisposable
 {
@@ -21,11 +23,30 @@ internal sealed class JudgeReplay : IDisposable
     private readonly List<BacktestJudgePoint>[] _points;
     private readonly JudgeHistorySource[] _sources;
     private readonly int _targets;
+    private readonly DateTimeOffset _from;
 
-    private JudgeReplay(JudgeMonitor monitor, JudgeHistorySource[] sources, ReplayClock clock, DateTimeOffset from, int targets)
+    /// <summary>Every judge trigger in configuration order, with its index in <see cref="_judges"/> (-1 when disabled).</summary>
+    private readonly List<(TriggerDefinition Trigger, int Enabled)> _configured = [];
+
+    private JudgeReplay(JudgeMonitor monitor, JudgeHistorySource[] sources, ReplayClock clock, DateTimeOffset from, int targets, List<TriggerDefinition> triggers)
     {
         _monitor = monitor;
         _judges = monitor.Judges;
+        _from = from;
+        foreach (var trigger in triggers)
+        {
+            if (trigger?.Judge is not null)
+            {
+                var enabled = -1;
+                for (var j = 0; j < _judges.Count; j++)
+                {
+                    enabled = ReferenceEquals(_judges[j].Trigger, trigger) ? j : enabled;
+                }
+
+                _configured.Add((trigger, enabled));
+            }
+        }
+
         _sources = sources;
         _clock = clock;
         _targets = targets;
@@ -64,7 +85,7 @@ internal sealed class JudgeReplay : IDisposable
         var monitor = new JudgeMonitor(Options.Create(options), new TargetCatalog(targets), wrapped, clock, dispatcher, NullLogger<JudgeMonitor>.Instance);
         try
         {
-            return new JudgeReplay(monitor, wrapped, clock, from, targets.Count);
+            return new JudgeReplay(monitor, wrapped, clock, from, targets.Count, options.Triggers);
         }
         catch
         {
@@ -142,12 +163,22 @@ internal sealed class JudgeReplay : IDisposable
         }
     }
 
-    /// <summary>One target's judges, with the fires the what-if dispatcher recorded for them.</summary>
-    public List<BacktestJudge> Build(int targetIndex, string targetId, List<BacktestFire> fires)
+    /// <summary>One target's judges in configuration order, with the fires the what-if dispatcher recorded for them.</summary>
+    /// <param name="targetIndex">The target's index among the replayed targets.</param>
+    /// <param name="targetId">The target's id.</param>
+    /// <param name="fires">Every fire of the backtest.</param>
+    /// <param name="to">The last replayed instant (a disabled judge's last point is its last interval not after it).</param>
+    public List<BacktestJudge> Build(int targetIndex, string targetId, List<BacktestFire> fires, DateTimeOffset to)
     {
-        var result = new List<BacktestJudge>(_judges.Count);
-        for (var j = 0; j < _judges.Count; j++)
+        var result = new List<BacktestJudge>(_configured.Count);
+        foreach (var (trigger, j) in _configured)
         {
+            if (j < 0)
+            {
+                result.Add(Disabled(trigger, trigger.Judge!, to));
+                continue;
+            }
+
             var judge = _judges[j];
             var definition = judge.Definition;
             result.Add(new BacktestJudge
@@ -168,6 +199,29 @@ internal sealed class JudgeReplay : IDisposable
     }
 
     public void Dispose() => _monitor.Dispose();
+
+    /// <summary>A disabled judge trigger: its settings and a disabled point at each instant it would have judged (none judged, none fired).</summary>
+    private BacktestJudge Disabled(TriggerDefinition trigger, JudgeDefinition definition, DateTimeOffset to)
+    {
+        var points = new List<BacktestJudgePoint>();
+        for (var at = _from; definition.Interval > TimeSpan.Zero && at <= to; at += definition.Interval)
+        {
+            points.Add(new BacktestJudgePoint { At = at, Score = double.NaN, FailedMetrics = [], Metrics = [], Disabled = true });
+        }
+
+        return new BacktestJudge
+        {
+            Name = trigger.Name,
+            Metrics = [.. definition.Metrics.Select(static m => m.Name)],
+            Window = definition.Window,
+            Step = definition.Step,
+            Interval = definition.Interval,
+            PassScore = definition.PassScore,
+            MarginalScore = definition.MarginalScore,
+            Points = points,
+            Fires = [],
+        };
+    }
 
     private static BacktestJudgePoint Point(JudgeTrigger judge, JudgeReport report, DateTimeOffset at)
     {
