@@ -69,29 +69,7 @@ internal static class BacktestJson
         JsonSerializer.Serialize(ToDocument(report), BacktestJsonContext.Compact.BacktestJsonDocument);
 
     /// <summary>A duration as configuration writes it: <c>15s</c>, <c>1m30s</c>, <c>2h</c>, <c>500ms</c>.</summary>
-    public static string FormatDuration(TimeSpan value)
-    {
-        if (value <= TimeSpan.Zero)
-        {
-            return "0s";
-        }
-
-        var text = new System.Text.StringBuilder();
-        Append(text, value.Days, "d");
-        Append(text, value.Hours, "h");
-        Append(text, value.Minutes, "m");
-        Append(text, value.Seconds, "s");
-        Append(text, value.Milliseconds, "ms");
-        return text.ToString();
-
-        static void Append(System.Text.StringBuilder text, int amount, string unit)
-        {
-            if (amount > 0)
-            {
-                text.Append(amount.ToString(CultureInfo.InvariantCulture)).Append(unit);
-            }
-        }
-    }
+    public static string FormatDuration(TimeSpan value) => value <= TimeSpan.Zero ? "0s" : RollbackKitDuration.Format(value);
 
     private static DateTime Utc(DateTimeOffset value) => DateTime.SpecifyKind(value.UtcDateTime, DateTimeKind.Utc);
 

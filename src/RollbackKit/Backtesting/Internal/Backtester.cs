@@ -149,7 +149,11 @@ internal sealed class Backtester(
             : throw new ArgumentException($"The range has {steps} steps of {request.Step}; at most {MaxSteps} are replayed at once.", nameof(request));
     }
 
-    private static async Task FetchAsync(IMetricHistorySource source, MetricHistory history, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fills <paramref name="history"/> from <paramref name="source"/>: a source that throws becomes an error at every step and
+    /// target (naming the query, the source and the exception), and whatever the source did not answer becomes no data.
+    /// </summary>
+    internal static async Task FetchAsync(IMetricHistorySource source, MetricHistory history, CancellationToken cancellationToken)
     {
         try
         {

@@ -20,22 +20,7 @@ internal sealed class JudgeHistorySource(IMetricHistorySource inner) : IMetricHi
     /// <summary>Fetches <paramref name="history"/> from the real source; later windows of its query are cut from it.</summary>
     public async Task FetchAsync(MetricHistory history, CancellationToken cancellationToken)
     {
-        try
-        {
-            await inner.QueryRangeAsync(history, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // A failing history source is recorded as errors, as the judge records a failing live source.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            history.SetErrorForAll(0, history.StepCount, $"query '{history.Query.Name}' failed in history source '{inner.Name}': {ex.GetType().Name}: {ex.Message}");
-        }
-
-        history.SetNoDataForUnanswered();
+        await Backtester.FetchAsync(inner, history, cancellationToken).ConfigureAwait(false);
         _fetched[history.Query.Name] = history;
     }
 
