@@ -18,6 +18,25 @@ internal sealed class EvidenceCollector : IEvidenceSink
 
 internal static class TestSupport
 {
+    /// <summary>
+    /// The Kubernetes adapter on the emulator with the per-target Lease lock held as <paramref name="identity"/> (leases of
+    /// 15 s renewed every 5 s in <paramref name="lockNamespace"/>): what each replica or host of a multi-process test uses.
+    /// </summary>
+    public static IRollbackKitBuilder AddEmulatorLeaseLock(this IRollbackKitBuilder builder, KubernetesApiEmulator emulator, string identity, string lockNamespace = "rollbackkit") =>
+        builder
+            .AddKubernetes(o =>
+            {
+                o.Server = emulator.BaseAddress;
+                o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            })
+            .AddKubernetesLeaseLock(o =>
+            {
+                o.Namespace = lockNamespace;
+                o.HolderIdentity = identity;
+                o.LeaseDuration = TimeSpan.FromSeconds(15);
+                o.RenewInterval = TimeSpan.FromSeconds(5);
+            });
+
     public static KubernetesOptions Options(KubernetesApiEmulator emulator) => new()
     {
         Server = emulator.BaseAddress,

@@ -120,18 +120,7 @@ public sealed class ShardLeaseTests(ITestOutputHelper output) : IAsyncLifetime
                 cluster.Broken.TryRemove(context.Target.Id, out _);
                 return ValueTask.FromResult(StepResult.Success("healed"));
             })
-            .AddKubernetes(o =>
-            {
-                o.Server = _emulator.BaseAddress;
-                o.RetryDelay = TimeSpan.FromMilliseconds(1);
-            })
-            .AddKubernetesLeaseLock(o =>
-            {
-                o.Namespace = LockNamespace;
-                o.HolderIdentity = identity;
-                o.LeaseDuration = TimeSpan.FromSeconds(15);
-                o.RenewInterval = TimeSpan.FromSeconds(5);
-            })
+            .AddEmulatorLeaseLock(_emulator, identity, LockNamespace)
             .AddSharding(o => o.Shards = ShardCount)
             .AddKubernetesSharding(o =>
             {

@@ -69,18 +69,7 @@ public sealed class GroupTwoHostTests : IAsyncLifetime
                 o.Workflow.ProgressInterval = TimeSpan.Zero;
                 o.Workflow.UnfinishedScanInterval = TimeSpan.Zero;
             })
-            .AddKubernetes(o =>
-            {
-                o.Server = _emulator.BaseAddress;
-                o.RetryDelay = TimeSpan.FromMilliseconds(1);
-            })
-            .AddKubernetesLeaseLock(o =>
-            {
-                o.Namespace = "rollbackkit";
-                o.HolderIdentity = identity;
-                o.LeaseDuration = TimeSpan.FromSeconds(15);
-                o.RenewInterval = TimeSpan.FromSeconds(5);
-            })
+            .AddEmulatorLeaseLock(_emulator, identity)
             .AddPlaybookStep("record", async (ctx, ct) =>
             {
                 _steps.Enqueue($"{identity}:{ctx.Target.Id}");

@@ -89,18 +89,7 @@ public sealed class TwoHostTests : IAsyncLifetime
                 o.Workflow.ProgressInterval = TimeSpan.Zero;
                 o.Workflow.UnfinishedScanInterval = TimeSpan.Zero;
             })
-            .AddKubernetes(o =>
-            {
-                o.Server = _emulator.BaseAddress;
-                o.RetryDelay = TimeSpan.FromMilliseconds(1);
-            })
-            .AddKubernetesLeaseLock(o =>
-            {
-                o.Namespace = "rollbackkit";
-                o.HolderIdentity = identity;
-                o.LeaseDuration = TimeSpan.FromSeconds(15);
-                o.RenewInterval = TimeSpan.FromSeconds(5);
-            })
+            .AddEmulatorLeaseLock(_emulator, identity)
             .AddPlaybookStep("hold", async (_, ct) =>
             {
                 Interlocked.Increment(ref host!.HoldRuns);
