@@ -77,4 +77,27 @@ public sealed class PrometheusTargetsPlaceholderTests(PrometheusFixture promethe
     {
         await AssertOnlyTargetsAnsweredAsync([deployment]);
     }
+
+    [Fact]
+    public async Task QueryAsync_FiveThousandTargets_LongQueryIsSentInTheBodyAndAnswered()
+    {
+        // 4,998 targets without a series plus two with one: a query of about 100 KB, far beyond a URL's usual limits.
+        RollbackTarget[] targets =
+        [
+            .. Enumerable.Range(0, 4_998).Select(i => new RollbackTarget("probe/x" + i, new Dictionary<string, string> { ["name"] = "absent-deployment-" + i.ToString("D5", CultureInfo.InvariantCulture) })),
+            Target("svc-b"),
+            Target("svc-d"),
+        ];
+        Assert.True(PromQLTargets.TargetsRegex(targets, TargetLabels.Name).Length > 100_000);
+        var source = prometheus.CreateSource(_instrumentation);
+        var batch = new MetricQueryBatch(new MetricQueryDefinition { Name = "probe", Expression = Template, GroupBy = "deployment" }, targets);
+        batch.Reset(prometheus.At(10, 20));
+
+        await source.QueryAsync(batch, CancellationToken.None);
+
+        Assert.Null(batch.Error);
+        Assert.Equal(4_998, batch.Statuses.ToArray().Count(s => s == MetricSampleStatus.NoData));
+        Assert.Equal([ValueOf("svc-b"), ValueOf("svc-d")], batch.Values[^2..].ToArray());
+        Assert.Equal([MetricSampleStatus.Value, MetricSampleStatus.Value], batch.Statuses[^2..].ToArray());
+    }
 }
