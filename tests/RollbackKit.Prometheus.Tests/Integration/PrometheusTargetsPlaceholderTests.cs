@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using RollbackKit.Metrics;
 using RollbackKit.Prometheus.Internal;
 using RollbackKit.Prometheus.Tests.Infrastructure;
@@ -99,5 +101,22 @@ public sealed class PrometheusTargetsPlaceholderTests(PrometheusFixture promethe
         Assert.Equal(4_998, batch.Statuses.ToArray().Count(s => s == MetricSampleStatus.NoData));
         Assert.Equal([ValueOf("svc-b"), ValueOf("svc-d")], batch.Values[^2..].ToArray());
         Assert.Equal([MetricSampleStatus.Value, MetricSampleStatus.Value], batch.Statuses[^2..].ToArray());
+    }
+
+    [Fact]
+    public async Task QueryRangeAsync_GroupedHistoryWithTargets_AnswersEachTargetAtEveryStep()
+    {
+        var options = new PrometheusOptions { BaseAddress = prometheus.BaseAddress };
+        using var http = new HttpClient(PrometheusHttpHandler.Create(options)) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = new PrometheusClient(() => http, options, TimeProvider.System, NullLogger.Instance);
+        var source = new PrometheusHistorySource(client, Options.Create(options), NullLogger<PrometheusHistorySource>.Instance);
+        var query = new MetricQueryDefinition { Name = "probe", Expression = Template, GroupBy = "deployment" };
+        var history = new MetricHistory(query, [Target("a|b"), Target("svc-c")], prometheus.At(10, 0), TimeSpan.FromMinutes(1), 6);
+
+        await source.QueryRangeAsync(history, CancellationToken.None);
+
+        Assert.Empty(history.Errors);
+        Assert.Equal(Enumerable.Repeat(ValueOf("a|b"), 6), history.GetValues(0).ToArray());
+        Assert.Equal(Enumerable.Repeat(ValueOf("svc-c"), 6), history.GetValues(1).ToArray());
     }
 }
