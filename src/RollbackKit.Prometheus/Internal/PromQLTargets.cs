@@ -8,14 +8,36 @@ namespace RollbackKit.Prometheus.Internal;
 /// </summary>
 internal static class PromQLTargets
 {
-    /// <summary>A placeholder's value for one target: its label, or the configured interval for <c>{{interval}}</c>.</summary>
-    public static string? Resolve(RollbackTarget target, string name, string interval) =>
-        target.GetLabel(name) ?? (name == "interval" ? interval : null);
+    /// <summary>
+    /// The reserved placeholder of grouped queries: a regular expression matching exactly the batch's targets'
+    /// <see cref="Metrics.MetricQueryDefinition.TargetLabel"/> values, for a matcher such as <c>deployment=~"{{targets}}"</c>.
+    /// </summary>
+    public const string TargetsPlaceholder = "targets";
 
-    /// <summary>A placeholder's value shared by every target (a grouped query runs once for all); throws when they differ.</summary>
-    /// <exception cref="FormatException">A target lacks the label, or targets differ in it.</exception>
-    public static string? ResolveShared(IReadOnlyList<RollbackTarget> targets, string name, string interval)
+    /// <summary>A placeholder's value for one target: its label, or the configured interval for <c>{{interval}}</c>.</summary>
+    /// <exception cref="FormatException">The placeholder is <c>{{targets}}</c>, which only grouped queries fill.</exception>
+    public static string? Resolve(RollbackTarget target, string name, string interval)
     {
+        if (name == TargetsPlaceholder)
+        {
+            throw new FormatException("placeholder '{{targets}}' is only filled in a query with GroupBy (it matches every target of the grouped query)");
+        }
+
+        return target.GetLabel(name) ?? (name == "interval" ? interval : null);
+    }
+
+    /// <summary>
+    /// A placeholder's value shared by every target (a grouped query runs once for all); throws when they differ.
+    /// <c>{{targets}}</c> is the regular expression of <see cref="TargetsRegex"/> over <paramref name="targetLabel"/>.
+    /// </summary>
+    /// <exception cref="FormatException">A target lacks the label, or targets differ in it.</exception>
+    public static string? ResolveShared(IReadOnlyList<RollbackTarget> targets, string name, string interval, string targetLabel)
+    {
+        if (name == TargetsPlaceholder)
+        {
+            return TargetsRegex(targets, targetLabel);
+        }
+
         string? shared = null;
         foreach (var target in targets)
         {
@@ -34,6 +56,48 @@ internal static class PromQLTargets
         }
 
         return shared ?? (name == "interval" ? interval : null);
+    }
+
+    /// <summary>
+    /// A regular expression (RE2, which Prometheus anchors at both ends) matching exactly the distinct values of
+    /// <paramref name="targetLabel"/> among <paramref name="targets"/>, in the order first seen, joined with <c>|</c>.
+    /// Targets without the label are left out; empty when none has it.
+    /// </summary>
+    public static string TargetsRegex(IReadOnlyList<RollbackTarget> targets, string targetLabel)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var builder = new StringBuilder();
+        foreach (var target in targets)
+        {
+            var value = target.GetLabel(targetLabel);
+            if (value is null || !seen.Add(value))
+            {
+                continue;
+            }
+
+            if (seen.Count > 1)
+            {
+                builder.Append('|');
+            }
+
+            AppendRegexEscaped(builder, value);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Escapes the RE2 metacharacters of <paramref name="value"/> (as Go's <c>regexp.QuoteMeta</c>) so it matches only itself.</summary>
+    public static void AppendRegexEscaped(StringBuilder builder, string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is '\\' or '.' or '+' or '*' or '?' or '(' or ')' or '|' or '[' or ']' or '{' or '}' or '^' or '$')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
     }
 
     /// <summary>Maps each value of <paramref name="targetLabel"/> to the indexes of the targets that have it.</summary>

@@ -56,7 +56,7 @@ internal sealed class PrometheusHistorySource(
         string rendered;
         try
         {
-            rendered = PromQLTemplate.Render(query.Expression, name => PromQLTargets.ResolveShared(history.Targets, name, _options.Interval));
+            rendered = PromQLTemplate.Render(query.Expression, name => PromQLTargets.ResolveShared(history.Targets, name, _options.Interval, query.TargetLabel));
         }
         catch (FormatException ex)
         {

@@ -86,6 +86,12 @@ internal sealed class PrometheusMetricSource : IMetricSource
             return;
         }
 
+        if (plan.NothingToAsk)
+        {
+            batch.SetNoDataForUnanswered();
+            return;
+        }
+
         var sink = plan.GroupSink!;
         sink.Begin(batch);
         var result = await _client.QueryAsync(plan.GroupedQuery, time, TimeoutOf(batch.Query), plan.GroupBy!, sink, cancellationToken).ConfigureAwait(false);
@@ -248,7 +254,16 @@ internal sealed class PrometheusMetricSource : IMetricSource
             plan.GroupBy = Encoding.UTF8.GetBytes(query.GroupBy);
             try
             {
-                plan.GroupedQuery = PromQLTemplate.Render(query.Expression, name => ResolveShared(targets, name));
+                var noTargets = false;
+                plan.GroupedQuery = PromQLTemplate.Render(query.Expression, name =>
+                {
+                    var value = PromQLTargets.ResolveShared(targets, name, _options.Interval, query.TargetLabel);
+                    noTargets |= name == PromQLTargets.TargetsPlaceholder && value!.Length == 0;
+                    return value;
+                });
+
+                // '{{targets}}' with no target label to match: nothing to ask, and an empty regex would match unlabelled series.
+                plan.NothingToAsk = noTargets;
             }
             catch (FormatException ex)
             {
@@ -297,8 +312,6 @@ internal sealed class PrometheusMetricSource : IMetricSource
 
     private string? Resolve(RollbackTarget target, string name) => PromQLTargets.Resolve(target, name, _options.Interval);
 
-    private string? ResolveShared(IReadOnlyList<RollbackTarget> targets, string name) => PromQLTargets.ResolveShared(targets, name, _options.Interval);
-
     private sealed class BatchPlan(string expression, string? groupBy, string targetLabel)
     {
         public byte[]? GroupBy { get; set; }
@@ -308,6 +321,9 @@ internal sealed class PrometheusMetricSource : IMetricSource
         public string? GroupedError { get; set; }
 
         public GroupSink? GroupSink { get; set; }
+
+        /// <summary>The query uses <c>{{targets}}</c> but no target of the batch has the target label: no request is sent.</summary>
+        public bool NothingToAsk { get; set; }
 
         public string?[]? PerTargetQueries { get; set; }
 

@@ -200,7 +200,10 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
         }
     }
 
-    /// <summary>Every <c>{{label}}</c> in a query must be filled by every target's labels (or be a source's built-in such as <c>interval</c>).</summary>
+    /// <summary>
+    /// Every <c>{{label}}</c> in a query must be filled by every target's labels (or be a source's built-in such as <c>interval</c>);
+    /// <c>{{targets}}</c> is reserved for grouped queries.
+    /// </summary>
     private static void ValidatePlaceholders(RollbackKitOptions options, List<string> errors, string p)
     {
         for (var q = 0; q < options.Queries.Count; q++)
@@ -215,6 +218,17 @@ internal sealed partial class RollbackKitOptionsValidator : IValidateOptions<Rol
             {
                 if (string.Equals(placeholder, "interval", StringComparison.Ordinal))
                 {
+                    continue;
+                }
+
+                // '{{targets}}' is reserved: in a grouped query the source fills it with every target of the request.
+                if (string.Equals(placeholder, "targets", StringComparison.Ordinal))
+                {
+                    if (string.IsNullOrEmpty(query.GroupBy))
+                    {
+                        errors.Add($"{p}:Queries:{q}:Expression: placeholder '{{{{targets}}}}' is reserved for queries with GroupBy (it matches every target of the grouped request); set GroupBy or use a per-target label such as '{{{{name}}}}'.");
+                    }
+
                     continue;
                 }
 

@@ -159,6 +159,13 @@ internal static class ScenarioData
 {
     public const int StepSeconds = 15;
 
+    /// <summary>The <c>deployment</c> values of <c>owned_probe</c>; each series' value is its index here.</summary>
+    public static readonly string[] OwnedProbeDeployments =
+    [
+        "svc-a", "svc-b", "svc-c", "svc-d",
+        "a.b", "axb", "a+b", "aab", "a\\b", "a\"b", "a|b", "a", "b", "ab",
+    ];
+
     public static string Build(DateTimeOffset day)
     {
         var start = day.AddHours(9).AddMinutes(50);
@@ -212,6 +219,18 @@ internal static class ScenarioData
         {
             Sample(text, "pod_restarts", "namespace=\"shop\",deployment=\"checkout\",pod=\"a\"", 1, t);
             Sample(text, "pod_restarts", "namespace=\"shop\",deployment=\"checkout\",pod=\"b\"", 2, t);
+        }
+
+        // One gauge per deployment (value = its position), including names with regex metacharacters and names that
+        // a badly escaped regex of them would also match.
+        text.AppendLine("# TYPE owned_probe gauge");
+        for (var d = 0; d < OwnedProbeDeployments.Length; d++)
+        {
+            var labels = "namespace=\"probe\",deployment=\"" + OwnedProbeDeployments[d].Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+            foreach (var t in times)
+            {
+                Sample(text, "owned_probe", labels, d, t);
+            }
         }
 
         text.AppendLine("# EOF");

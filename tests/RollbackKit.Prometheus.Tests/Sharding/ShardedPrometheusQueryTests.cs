@@ -37,6 +37,29 @@ public sealed class ShardedPrometheusQueryTests
         public IReadOnlyList<int> GetOwnedShards() => owned;
     }
 
+    /// <summary>Owns the shards it is given, and says so when they change.</summary>
+    private sealed class MovingOwnership(params int[] owned) : IShardOwnership
+    {
+        private int[] _owned = owned;
+
+        public event EventHandler? OwnershipChanged;
+
+        public int ShardCount => ShardedPrometheusQueryTests.ShardCount;
+
+        public bool Owns(int shard) => _owned.Contains(shard);
+
+        public IReadOnlyList<int> GetOwnedShards() => _owned;
+
+        public void MoveTo(params int[] owned)
+        {
+            _owned = owned;
+            OwnershipChanged?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private static string[] OwnedNames(params int[] shards) =>
+        [.. Names.Where(n => shards.Contains(TargetShards.ShardOf("shop/" + n, ShardCount)))];
+
     /// <summary>
     /// Per-target queries (<c>latency{deployment="svc-07"}</c>) get that target's value (its number); the grouped query
     /// gets a vector with a series for every target, value = 100 + its number.
@@ -48,7 +71,11 @@ public sealed class ShardedPrometheusQueryTests
         string body;
         if (query.StartsWith("sum by", StringComparison.Ordinal))
         {
-            var series = Names.Select((n, i) => "{\"metric\":{\"deployment\":\"" + n + "\"},\"value\":[1,\"" + (100 + i).ToString(CultureInfo.InvariantCulture) + "\"]}");
+            // A '{{targets}}' matcher (deployment=~"svc-01|svc-02") narrows the reply as Prometheus would.
+            const string Matcher = "deployment=~\"";
+            var at = query.IndexOf(Matcher, StringComparison.Ordinal);
+            var asked = at < 0 ? Names : query[(at + Matcher.Length)..query.IndexOf('"', at + Matcher.Length)].Split('|');
+            var series = Names.Select((n, i) => (n, i)).Where(s => asked.Contains(s.n)).Select(s => "{\"metric\":{\"deployment\":\"" + s.n + "\"},\"value\":[1,\"" + (100 + s.i).ToString(CultureInfo.InvariantCulture) + "\"]}");
             body = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[" + string.Join(",", series) + "]}}";
         }
         else
@@ -108,6 +135,61 @@ public sealed class ShardedPrometheusQueryTests
         {
             var number = int.Parse(trigger.Target["shop/svc-".Length..], CultureInfo.InvariantCulture);
             Assert.Equal([number, 100 + number], trigger.Values.Select(v => v.Value));
+        }
+    }
+
+    [Fact]
+    public async Task Tick_GroupedQueryWithTargets_NamesOnlyOwnedTargetsAndFollowsOwnership()
+    {
+        await using var server = await LoopbackHttpServer.StartAsync(HandleAsync);
+        var ownership = new MovingOwnership(1, 3);
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLogging();
+        services.AddSingleton<IShardOwnership>(ownership);
+        services.AddRollbackKit(o =>
+            {
+                o.MonitorEnabled = false;
+                foreach (var name in Names)
+                {
+                    o.Targets.Add(new TargetDefinition { Id = "shop/" + name, Labels = { ["namespace"] = "shop", ["name"] = name } });
+                }
+
+                o.Queries.Add(new() { Name = "errors", Expression = "sum by (deployment) (errors{namespace=\"{{namespace}}\",deployment=~\"{{targets}}\"})", GroupBy = "deployment" });
+                o.Triggers.Add(new TriggerDefinition { Name = "failing", Condition = "errors > 1000", Severity = RollbackSeverity.Critical });
+                o.Playbook.Steps.Add(new PlaybookStepDefinition { Type = "noop" });
+            })
+            .AddPlaybookStep("noop", static (_, _) => ValueTask.FromResult(StepResult.Success()))
+            .AddPrometheus(o => o.BaseAddress = server.BaseAddress)
+            .AddSharding(o => o.Shards = ShardCount);
+        await using var provider = services.BuildServiceProvider();
+        var monitor = provider.GetRequiredService<RollbackMonitor>();
+
+        foreach (var shards in new[] { new[] { 1, 3 }, [0, 2] })
+        {
+            if (shards[0] != 1)
+            {
+                ownership.MoveTo(shards);
+            }
+
+            _queries.Clear();
+            var owned = OwnedNames(shards);
+            Assert.InRange(owned.Length, 1, TargetCount - 1);
+
+            var result = await monitor.TickAsync();
+
+            // One request naming exactly the owned targets' values, in target order.
+            Assert.Equal(0, result.QueryErrors);
+            Assert.Equal(
+                "sum by (deployment) (errors{namespace=\"shop\",deployment=~\"" + string.Join('|', owned) + "\"})",
+                Assert.Single(_queries));
+            var explanation = monitor.ExplainLastTick()!;
+            Assert.Equal(owned.Select(n => "shop/" + n), explanation.Triggers.Select(t => t.Target).Order(StringComparer.Ordinal));
+            foreach (var trigger in explanation.Triggers)
+            {
+                var number = int.Parse(trigger.Target["shop/svc-".Length..], CultureInfo.InvariantCulture);
+                Assert.Equal([100 + number], trigger.Values.Select(v => v.Value));
+            }
         }
     }
 }
