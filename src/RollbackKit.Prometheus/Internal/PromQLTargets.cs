@@ -61,7 +61,8 @@ internal static class PromQLTargets
     /// <summary>
     /// A regular expression (RE2, which Prometheus anchors at both ends) matching exactly the distinct values of
     /// <paramref name="targetLabel"/> among <paramref name="targets"/>, in the order first seen, joined with <c>|</c>.
-    /// Targets without the label are left out; empty when none has it.
+    /// Targets without the label, or with an empty value (which no series carries: Prometheus treats an empty label as
+    /// absent), are left out, so the expression never matches series that lack the label; empty when none has it.
     /// </summary>
     public static string TargetsRegex(IReadOnlyList<RollbackTarget> targets, string targetLabel)
     {
@@ -70,7 +71,7 @@ internal static class PromQLTargets
         foreach (var target in targets)
         {
             var value = target.GetLabel(targetLabel);
-            if (value is null || !seen.Add(value))
+            if (string.IsNullOrEmpty(value) || !seen.Add(value))
             {
                 continue;
             }

@@ -50,6 +50,17 @@ public sealed class TargetsPlaceholderTests
         Assert.Equal("web|api|db", PromQLTargets.TargetsRegex(targets, TargetLabels.Name));
     }
 
+    [Fact]
+    public void TargetsRegex_EmptyValue_IsLeftOutSoSeriesWithoutTheLabelDoNotMatch()
+    {
+        RollbackTarget[] targets = [Target("1", "web"), Target("2", string.Empty), Target("3", "db")];
+
+        var rendered = RenderGrouped(Template, targets);
+
+        Assert.Equal("web|db", PromQLTargets.TargetsRegex(targets, TargetLabels.Name));
+        Assert.DoesNotMatch(PrometheusMatcher(rendered), string.Empty);
+    }
+
     [Theory]
     [InlineData("a.b", "a\\.b")]
     [InlineData("a+b*c?", "a\\+b\\*c\\?")]
