@@ -80,6 +80,19 @@ public class GroupBacktestTests
     }
 
     [Fact]
+    public async Task RunAsync_TwoMembersFireOnTheSameTickWithoutAnAssumedDuration_TheSecondJoinsAsLive()
+    {
+        await using var host = BacktestHost.Create(o => Configure(o, "recording"), From(("shop/api", 10), ("shop/web", 10)));
+
+        var result = await host.Backtester().RunAsync(Range(20));
+
+        Assert.Equal(2, result.Fires.Count);
+        Assert.Equal(result.Fires[0].At, result.Fires[1].At);
+        Assert.Equal([DispatchStatus.Started, DispatchStatus.Joined], result.Fires.Select(f => f.Decision));
+        Assert.All(result.Fires, f => Assert.Equal("backtest-1", f.RollbackId));
+    }
+
+    [Fact]
     public async Task RunAsync_MemberConfiguredWithoutAutomaticRollback_SiblingsFireOnlyAlertsNamingIt()
     {
         await using var host = BacktestHost.Create(o => { Configure(o, "recording"); o.Targets[0].AutoRollback = false; }, From(("shop/api", 10)));

@@ -76,7 +76,9 @@ internal sealed class WhatIfDispatcher(AdmissionPolicy admission, KillSwitch kil
             _units[unitId] = state = new UnitState();
         }
 
-        if (state.Active is { } active && now < active.CompletedAt)
+        // A rollback runs for the assumed duration; requests at the instant it started join it even when that duration is
+        // zero, as live requests of the same tick join the run the first of them started.
+        if (state.Active is { } active && (now < active.CompletedAt || now == state.StartedAt))
         {
             return new DispatchResult(DispatchStatus.Joined, active.RollbackId, group is null
                 ? $"Rollback {active.RollbackId} of {targetId} is assumed still running; joined it."
@@ -98,6 +100,7 @@ internal sealed class WhatIfDispatcher(AdmissionPolicy admission, KillSwitch kil
         }
 
         state.Active = new FinishedRollback(id, RollbackState.RolledBack, now + rollbackDuration);
+        state.StartedAt = now;
         return new DispatchResult(DispatchStatus.Started, id, group is null
             ? $"Rollback {id} of {targetId} would start ({request.Severity.ToPriority()})."
             : $"Rollback {id} of group {unitId} would start ({request.Severity.ToPriority()}); {Requested(group, targetId)}, so the group rolls back as one: {Members(group)}.");
@@ -118,6 +121,8 @@ internal sealed class WhatIfDispatcher(AdmissionPolicy admission, KillSwitch kil
     private sealed class UnitState
     {
         public FinishedRollback? Active { get; set; }
+
+        public DateTimeOffset StartedAt { get; set; }
 
         public List<DateTimeOffset> Attempts { get; } = [];
     }
