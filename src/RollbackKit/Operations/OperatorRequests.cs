@@ -45,6 +45,9 @@ public sealed class AutoRollbackChange
 /// <summary>An operator's reset of a target's automatic rollback attempts and cooldown (after a fix was deployed).</summary>
 public sealed class AttemptsResetRequest
 {
+    /// <summary>The target id, or a coordinated group's id.</summary>
+    public string Target { get; init; } = string.Empty;
+
     /// <summary>Why (required; journaled with who and when).</summary>
     public string Reason { get; init; } = string.Empty;
 }
