@@ -15,7 +15,7 @@ public static class RollbackKitApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps the management API under <paramref name="prefix"/>: <c>GET status</c>, <c>GET rollbacks</c>,
     /// <c>GET rollbacks/{id}</c>, <c>GET rollbacks/{id}/evidence</c>, <c>POST rollbacks</c>, <c>POST rollbacks/{id}/approve</c>,
-    /// <c>POST rollbacks/{id}/hold</c>, <c>PUT auto-rollback</c>, <c>GET stats</c> and <c>GET dashboard</c>. Every route requires
+    /// <c>POST rollbacks/{id}/hold</c>, <c>PUT auto-rollback</c>, <c>POST reset-attempts</c>, <c>GET stats</c> and <c>GET dashboard</c>. Every route requires
     /// authorization (<see cref="RollbackKitApiOptions.AuthorizationPolicy"/>, else the default policy); errors are problem details.
     /// </summary>
     /// <param name="endpoints">The application's endpoint builder.</param>
@@ -71,6 +71,11 @@ public static class RollbackKitApiEndpointRouteBuilderExtensions
             .WithName("RollbackKitSetAutoRollback").WithSummary("Turns automatic rollback on or off (reason required; journaled).")
             .Accepts<AutoRollbackChange>("application/json")
             .Produces<AutoRollbackState>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapPost("/reset-attempts", OperatorEndpoints.ResetAttemptsAsync)
+            .WithName("RollbackKitResetAttempts").WithSummary("Forgets a target's automatic rollback attempts and cooldown after a fix (reason required; journaled).")
+            .Accepts<AttemptsResetRequest>("application/json")
+            .Produces<AttemptsResetResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/stats", OperatorEndpoints.StatsAsync)
             .WithName("RollbackKitStats").WithSummary("Statistics over finished rollbacks.")

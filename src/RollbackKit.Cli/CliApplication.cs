@@ -17,6 +17,7 @@ internal static class CliApplication
         new ApproveCommand(),
         new HoldCommand(),
         new KillSwitchCommand(),
+        new ResetCommand(),
         new StatusCommand(),
         new HistoryCommand(),
         new StatsCommand(),

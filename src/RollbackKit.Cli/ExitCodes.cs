@@ -27,7 +27,7 @@ internal static class ExitCodes
     /// <summary>6: not found (404): an unknown rollback id, or no approval pending for it.</summary>
     public const int NotFound = 6;
 
-    /// <summary>The exit codes of the operator commands (rollback, approve, hold, kill-switch, status, history, stats).</summary>
+    /// <summary>The exit codes of the operator commands (rollback, approve, hold, kill-switch, reset, status, history, stats).</summary>
     public const string OperationsHelpText =
         "Exit codes: 0 done, 1 unexpected failure, 2 bad arguments (or a journal file that does not exist), 3 server unreachable, " +
         "4 server refused the credentials (401/403), 5 request refused by policy (409, e.g. cooldown), 6 not found (404).";

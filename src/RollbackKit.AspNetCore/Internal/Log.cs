@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(7102, LogLevel.Warning, "Management API: rollback {RollbackId} {Decision} by {Caller}")]
     public static partial void ApiDecided(ILogger logger, string rollbackId, string decision, string caller);
 
+    [LoggerMessage(7104, LogLevel.Warning, "Management API: automatic rollback attempts and cooldown of {Target} reset by {Caller}")]
+    public static partial void ApiAttemptsReset(ILogger logger, string target, string caller);
+
     [LoggerMessage(7103, LogLevel.Information, "Management API: request about {Subject} answered {Status}: {Detail}")]
     public static partial void ApiRefused(ILogger logger, string subject, int status, string detail);
 }

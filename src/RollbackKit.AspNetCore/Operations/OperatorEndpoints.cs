@@ -128,6 +128,32 @@ internal static class OperatorEndpoints
         }
     }
 
+    public static async Task<IResult> ResetAttemptsAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var (body, bad) = await ReadAsync(context, OperatorJson.TypeInfo<AttemptsResetRequest>(), cancellationToken).ConfigureAwait(false);
+        if (bad is not null)
+        {
+            return bad;
+        }
+
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid request", "A body with target and reason is required.");
+        }
+
+        var who = Caller(context);
+        try
+        {
+            var reset = await Console(context).ResetAttemptsAsync(body.Target, body.Reason, who, cancellationToken).ConfigureAwait(false);
+            Log.ApiAttemptsReset(Logger(context), reset.Target, who);
+            return Json(reset);
+        }
+        catch (OperatorRequestException ex)
+        {
+            return Problem(ex, context, body.Target);
+        }
+    }
+
     public static async Task<IResult> StatsAsync(HttpContext context, string? target, string? since, CancellationToken cancellationToken)
     {
         if (!TryParseSince(context, since, out var from, out var problem))

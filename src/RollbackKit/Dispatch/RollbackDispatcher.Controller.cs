@@ -65,16 +65,39 @@ internal sealed partial class RollbackDispatcher
 
     public bool IsPastPointOfNoReturn(string targetId) => _killSwitch.IsPastPointOfNoReturn(targetId);
 
+    /// <summary>Who <see cref="ResetAttempts(string)"/> journals as having reset the attempts.</summary>
+    internal const string ControllerActor = "controller";
+
     public void ResetAttempts(string targetId)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+
+        // Blocks until the reset is journaled: the synchronous call keeps its meaning (the reset holds when it returns).
+        ResetAttemptsAsync(targetId, ControllerActor, "reset through IRollbackController.ResetAttempts", CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    public async ValueTask ResetAttemptsAsync(string targetId, string resetBy, string reason, CancellationToken cancellationToken = default) =>
+        await ResetAttemptsCoreAsync(targetId, resetBy, reason, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Journals the reset, then forgets the attempts and last finished rollback; returns the key reset (a group id for a member) and when.</summary>
+    internal async ValueTask<(string Key, DateTimeOffset At)> ResetAttemptsCoreAsync(string targetId, string resetBy, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(targetId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(resetBy);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         var key = RuntimeKey(targetId);
         var runtime = _registry.Runtime(key);
-        runtime.Gate.Wait();
+        await runtime.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Journaled first: once acknowledged, the reset holds after a restart and on every host sharing the journal.
+            var now = Time.GetUtcNow();
+            await Journal.AttemptsResetAsync(key, resetBy, reason, now, cancellationToken).ConfigureAwait(false);
             runtime.Attempts.Clear();
             runtime.LastFinished = null;
-            _resetAt[key] = Time.GetUtcNow();
+            _resetAt.AddOrUpdate(key, static (_, at) => at, static (_, known, at) => at > known ? at : known, now);
+            Log.AttemptsReset(_logger, key, resetBy, reason);
+            return (key, now);
         }
         finally
         {
@@ -172,12 +195,13 @@ internal sealed partial class RollbackDispatcher
 
             var entries = await Journal.ReadAsync(null, cancellationToken).ConfigureAwait(false);
             var replay = JournalReplay.Replay(entries, Time.GetUtcNow(), _admission.AttemptWindow);
+            LoadResets(entries);
             foreach (var sighting in replay.DeduplicationKeys)
             {
                 _deduplication.Load(sighting.Key, sighting.RollbackId, sighting.SeenAt);
             }
 
-            // A reset made before this first read (ResetAttempts) holds against the older records.
+            // A reset (journaled, or made here before this first read) holds against the older records.
             foreach (var (targetId, attempts) in replay.Attempts)
             {
                 var reset = ResetAt(targetId);
@@ -215,7 +239,19 @@ internal sealed partial class RollbackDispatcher
         }
     }
 
-    /// <summary>When the attempts and cooldown of <paramref name="key"/> were last reset in this process, else the minimum.</summary>
+    /// <summary>Takes the latest journaled reset of each key (<see cref="JournalEntryKind.AttemptsReset"/>), keeping a later one known here.</summary>
+    private void LoadResets(IReadOnlyList<JournalEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Kind == JournalEntryKind.AttemptsReset)
+            {
+                _resetAt.AddOrUpdate(entry.TargetId, static (_, at) => at, static (_, known, at) => at > known ? at : known, entry.Timestamp);
+            }
+        }
+    }
+
+    /// <summary>When the attempts and cooldown of <paramref name="key"/> were last reset (journaled or here), else the minimum.</summary>
     private DateTimeOffset ResetAt(string key) => _resetAt.TryGetValue(key, out var at) ? at : DateTimeOffset.MinValue;
 
     /// <summary>Each target's last rollback that ran to an end (rolled back or failed, of any origin), from the journal.</summary>
@@ -247,9 +283,15 @@ internal sealed partial class RollbackDispatcher
         var entries = await Journal.ReadAsync(IsGroup(targetId) ? null : targetId, cancellationToken).ConfigureAwait(false);
 
         // Other processes journal their rollbacks of this target too: their last finished one and their attempts hold here.
-        // (Records up to a reset of the attempts here are left out.)
+        // (Records up to the latest reset, journaled by any process or made here, are left out.)
         var now = Time.GetUtcNow();
+        LoadResets(entries);
         var reset = ResetAt(targetId);
+        if (runtime.LastFinished is { } before && before.CompletedAt <= reset)
+        {
+            runtime.LastFinished = null;
+        }
+
         if (LastFinished(entries).TryGetValue(targetId, out var finished) && finished.CompletedAt > reset
             && (runtime.LastFinished is not { } known || finished.CompletedAt > known.CompletedAt))
         {

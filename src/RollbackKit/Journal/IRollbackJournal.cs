@@ -57,6 +57,14 @@ public enum JournalEntryKind
     /// target, or <c>*</c> for the global switch. Replayed at start, so a switch turned off stays off after a restart.
     /// </summary>
     AutoRollbackChanged = 40,
+
+    /// <summary>
+    /// An operator forgot the automatic attempts and cooldown of <see cref="JournalEntry.TargetId"/> (a target, or the group id for
+    /// a coordinated group's member): <see cref="JournalEntry.Actor"/> who, <see cref="JournalEntry.Message"/> why. Written before
+    /// the reset takes effect; at start and when a shared lock is taken, the target's rollbacks finished and attempted before it
+    /// no longer count.
+    /// </summary>
+    AttemptsReset = 50,
 }
 
 /// <summary>One append-only journal record.</summary>

@@ -47,6 +47,19 @@ internal sealed class JournalRecorder(IRollbackJournal journal, TimeProvider tim
             },
             cancellationToken);
 
+    /// <summary>An operator reset the attempts and cooldown of <paramref name="targetId"/> (a target or a group id).</summary>
+    public ValueTask AttemptsResetAsync(string targetId, string resetBy, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        journal.AppendAsync(
+            new JournalEntry
+            {
+                Timestamp = at,
+                Kind = JournalEntryKind.AttemptsReset,
+                TargetId = targetId,
+                Actor = resetBy,
+                Message = reason,
+            },
+            cancellationToken);
+
     /// <summary>A request for a target that is already being rolled back (here or by another process when <paramref name="rollbackId"/> is null).</summary>
     public ValueTask JoinedAsync(string? rollbackId, RollbackRequest request, string message, CancellationToken cancellationToken) =>
         Append(JournalEntryKind.Joined, rollbackId, request, message, cancellationToken);

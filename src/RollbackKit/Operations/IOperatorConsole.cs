@@ -47,6 +47,18 @@ public interface IOperatorConsole
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="OperatorRequestException">The reason is empty or the target unknown (<see cref="OperatorErrorKind.InvalidRequest"/>).</exception>
     ValueTask<AutoRollbackState> SetAutoRollbackAsync(AutoRollbackChange change, string changedBy, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forgets a target's automatic rollback attempts and cooldown after a fix was deployed ("fixed, count from zero"): journaled
+    /// (who, why, when) before it takes effect, so it holds after a restart and on every replica sharing the journal. A member of
+    /// a coordinated group resets its group.
+    /// </summary>
+    /// <param name="target">The target id, or a group id.</param>
+    /// <param name="reason">Why (required).</param>
+    /// <param name="resetBy">Who resets.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="OperatorRequestException">The reason is empty or the target unknown (<see cref="OperatorErrorKind.InvalidRequest"/>).</exception>
+    ValueTask<AttemptsResetResponse> ResetAttemptsAsync(string target, string reason, string resetBy, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Why an operator's request was not carried out.</summary>

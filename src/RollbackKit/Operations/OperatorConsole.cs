@@ -166,6 +166,30 @@ internal sealed class OperatorConsole(
         return State();
     }
 
+    public async ValueTask<AttemptsResetResponse> ResetAttemptsAsync(string target, string reason, string resetBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(resetBy);
+        if (string.IsNullOrWhiteSpace(target))
+        {
+            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, "target is required: name the target whose attempts and cooldown are reset.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, $"reason is required: say why the attempts and cooldown of {target} are reset (it goes into the journal).");
+        }
+
+        if (!dispatcher.TryGetTargetOrGroup(target, out var known))
+        {
+            throw new OperatorRequestException(OperatorErrorKind.InvalidRequest, UnknownTarget(target));
+        }
+
+        await dispatcher.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var why = reason.Trim();
+        var (key, at) = await dispatcher.ResetAttemptsCoreAsync(known.Id, resetBy, why, cancellationToken).ConfigureAwait(false);
+        return new AttemptsResetResponse { Target = key, ResetBy = resetBy, Reason = why, At = at };
+    }
+
     /// <summary>The refusal for an id that is neither a configured target nor a group: "Unknown target 'x'." and what is known.</summary>
     private string UnknownTarget(string id)
     {

@@ -40,6 +40,8 @@ public static class OperatorJson
 [JsonSerializable(typeof(ManualRollbackResponse))]
 [JsonSerializable(typeof(AutoRollbackChange))]
 [JsonSerializable(typeof(ApprovalAction))]
+[JsonSerializable(typeof(AttemptsResetRequest))]
+[JsonSerializable(typeof(AttemptsResetResponse))]
 [JsonSerializable(typeof(RollbackAuditRecord))]
 [JsonSerializable(typeof(IReadOnlyList<RollbackAuditRecord>))]
 [JsonSerializable(typeof(RollbackAuditRecord[]))]

@@ -42,6 +42,32 @@ public sealed class AutoRollbackChange
     public string? Target { get; init; }
 }
 
+/// <summary>An operator's reset of a target's automatic rollback attempts and cooldown (after a fix was deployed).</summary>
+public sealed class AttemptsResetRequest
+{
+    /// <summary>The target id, or a coordinated group's id.</summary>
+    public string Target { get; init; } = string.Empty;
+
+    /// <summary>Why (required; journaled with who and when).</summary>
+    public string Reason { get; init; } = string.Empty;
+}
+
+/// <summary>What a reset of attempts and cooldown did.</summary>
+public sealed class AttemptsResetResponse
+{
+    /// <summary>The id the reset was journaled under: the target, or its coordinated group's id when it is a member.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>Who reset.</summary>
+    public required string ResetBy { get; init; }
+
+    /// <summary>Why.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>When: rollbacks of the target finished or attempted up to this time no longer count.</summary>
+    public DateTimeOffset At { get; init; }
+}
+
 /// <summary>An operator's decision on a pending approval.</summary>
 public sealed class ApprovalAction
 {

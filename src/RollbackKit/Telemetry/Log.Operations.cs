@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 953, Level = LogLevel.Warning, Message = "Rollback {RollbackId} {Decision} by {DecidedBy}")]
     public static partial void OperatorDecided(ILogger logger, string rollbackId, string decision, string decidedBy);
+
+    [LoggerMessage(EventId = 954, Level = LogLevel.Warning, Message = "Automatic rollback attempts and cooldown of {Target} reset by {ResetBy}: {Reason}")]
+    public static partial void AttemptsReset(ILogger logger, string target, string resetBy, string reason);
 }

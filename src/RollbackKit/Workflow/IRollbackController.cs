@@ -90,9 +90,24 @@ public interface IRollbackController
     /// <param name="targetId">The target id.</param>
     bool IsPastPointOfNoReturn(string targetId);
 
-    /// <summary>Forgets the rollback attempts and cooldown of a target (after a fix was deployed).</summary>
-    /// <param name="targetId">The target id.</param>
+    /// <summary>
+    /// Forgets the automatic rollback attempts and cooldown of a target (or its coordinated group) after a fix was deployed.
+    /// Journaled (actor <c>controller</c>) before it takes effect, so it holds after a restart and on every process sharing the
+    /// journal; blocks until written. Prefer <see cref="ResetAttemptsAsync"/>, which records who and why.
+    /// </summary>
+    /// <param name="targetId">The target id, or a group id.</param>
     void ResetAttempts(string targetId);
+
+    /// <summary>
+    /// Forgets the automatic rollback attempts and cooldown of a target (or its coordinated group) after a fix was deployed:
+    /// journaled with who and why before it takes effect, so rollbacks finished or attempted before it no longer count, also
+    /// after a restart and on every process sharing the journal.
+    /// </summary>
+    /// <param name="targetId">The target id, or a group id.</param>
+    /// <param name="resetBy">Who resets (recorded in the journal).</param>
+    /// <param name="reason">Why (recorded in the journal).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    ValueTask ResetAttemptsAsync(string targetId, string resetBy, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>The running rollback of a target, else its last one in this process, else <see langword="null"/>.</summary>
     /// <param name="targetId">The target id.</param>

@@ -25,6 +25,7 @@ public sealed class OperatorApiTests
         { "POST", "/rollbackkit/rollbacks/rb-1/approve" },
         { "POST", "/rollbackkit/rollbacks/rb-1/hold" },
         { "PUT", "/rollbackkit/auto-rollback" },
+        { "POST", "/rollbackkit/reset-attempts" },
         { "GET", "/rollbackkit/stats" },
         { "GET", "/rollbackkit/dashboard" },
     };
@@ -253,6 +254,42 @@ public sealed class OperatorApiTests
         using var response = await alice.PutAsync("/rollbackkit/auto-rollback", new StringContent(body, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
         Assert.True(host.Controller.AutoRollbackEnabled);
+    }
+
+    [Fact]
+    public async Task ResetAttempts_Anonymous_Is401_NothingJournaled()
+    {
+        await using var host = await OperatorApiHost.StartAsync();
+        using var response = await host.Anonymous.PostAsJsonAsync("/rollbackkit/reset-attempts", new AttemptsResetRequest { Target = OperatorApiHost.Checkout, Reason = "fixed" }, Json);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain(await host.JournalAsync(), e => e.Kind == JournalEntryKind.AttemptsReset);
+    }
+
+    [Fact]
+    public async Task ResetAttempts_Authorized_IsJournaledWithTheCallerAndReason()
+    {
+        await using var host = await OperatorApiHost.StartAsync();
+        using var alice = host.As("alice");
+        using var response = await alice.PostAsJsonAsync("/rollbackkit/reset-attempts", new AttemptsResetRequest { Target = OperatorApiHost.Checkout, Reason = "fix 1.4.3 deployed" }, Json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reset = (await response.Content.ReadFromJsonAsync<AttemptsResetResponse>(Json))!;
+        Assert.Equal((OperatorApiHost.Checkout, "alice", "fix 1.4.3 deployed", OperatorApiHost.Start), (reset.Target, reset.ResetBy, reset.Reason, reset.At));
+
+        var entry = Assert.Single(await host.JournalAsync(), e => e.Kind == JournalEntryKind.AttemptsReset);
+        Assert.Equal((OperatorApiHost.Checkout, "alice", "fix 1.4.3 deployed", OperatorApiHost.Start), (entry.TargetId, entry.Actor!, entry.Message!, entry.Timestamp));
+    }
+
+    [Theory]
+    [InlineData("{\"target\":\"shop/checkout\",\"reason\":\" \"}", "reason is required")]
+    [InlineData("{\"reason\":\"fixed\"}", "target is required")]
+    [InlineData("{\"target\":\"shop/nope\",\"reason\":\"fixed\"}", "Unknown target 'shop/nope': it is neither a configured target nor a group id")]
+    public async Task ResetAttempts_Invalid_Is400ProblemWithDetail(string body, string detail)
+    {
+        await using var host = await OperatorApiHost.StartAsync();
+        using var alice = host.As("alice");
+        using var response = await alice.PostAsync("/rollbackkit/reset-attempts", new StringContent(body, Encoding.UTF8, "application/json"));
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, detail);
+        Assert.DoesNotContain(await host.JournalAsync(), e => e.Kind == JournalEntryKind.AttemptsReset);
     }
 
     [Fact]

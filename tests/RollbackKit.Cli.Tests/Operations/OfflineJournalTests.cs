@@ -109,6 +109,28 @@ public sealed class OfflineJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task HistoryAndStats_JournalWithAnAttemptsReset_ReadItWithoutWarningsAndCountTheSameRollbacks()
+    {
+        var journal = _directory.File("journal.jsonl");
+        var ids = await RecordedJournal.CopyToAsync(journal);
+        await File.AppendAllTextAsync(
+            journal,
+            $"{{\"timestamp\":\"2026-12-03T03:10:00+00:00\",\"kind\":\"AttemptsReset\",\"targetId\":\"{RecordedJournal.AutomaticTarget}\",\"actor\":\"alice\",\"message\":\"fix 1.4.3 deployed\"}}\n");
+
+        var history = await OperatorCli.RunAsync("history", "--journal", journal);
+        var stats = await OperatorCli.RunAsync("stats", "--journal", journal, "--json");
+
+        Assert.True(history.ExitCode == 0, history.ToString());
+        Assert.Equal(string.Empty, history.Error);
+        Assert.All(ids, id => Assert.Contains(id, history.Output, StringComparison.Ordinal));
+        Assert.Contains("2 rollback(s).", history.Output, StringComparison.Ordinal);
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        Assert.Equal(string.Empty, stats.Error);
+        using var document = JsonDocument.Parse(stats.Output);
+        Assert.Equal(2, document.RootElement.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task History_JournalWithCorruptLines_WarnsPerLineListsTheRollbacksAndLeavesTheFileAlone()
     {
         var journal = _directory.File("journal.jsonl");

@@ -147,6 +147,33 @@ public sealed class ServerCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reset_AfterARefusalWithinTheCooldown_RollbackStartsAgainAndTheResetIsJournaledWithWhoAndWhy()
+    {
+        var first = await Cli("rollback", OperatorTestServer.Checkout, "--reason", "bad deploy 4711");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        _server.ReleaseStep();
+        await OperatorTestServer.WaitUntilAsync(() => _server.Controller.GetStatus(OperatorTestServer.Checkout) is { State: RollbackState.RolledBack }, "rolled back");
+        var refused = await Cli("rollback", OperatorTestServer.Checkout, "--reason", "still broken");
+        Assert.True(refused.ExitCode == 5, refused.ToString());
+
+        var reset = await Cli("reset", OperatorTestServer.Checkout, "--reason", "fix 1.4.3 deployed");
+        var noReason = await Cli("reset", OperatorTestServer.Checkout, "--reason", " ");
+        var unknown = await Cli("reset", "shop/nope", "--reason", "x");
+        var again = await Cli("rollback", OperatorTestServer.Checkout, "--reason", "fix 1.4.3 broke it again");
+
+        Assert.True(reset.ExitCode == 0, reset.ToString());
+        Assert.Contains($"Attempts and cooldown of {OperatorTestServer.Checkout} reset by {OperatorTestServer.Caller}", reset.Output, StringComparison.Ordinal);
+        var journaled = Assert.Single(await _server.JournalAsync(), static e => e.Kind == JournalEntryKind.AttemptsReset);
+        Assert.Equal((OperatorTestServer.Checkout, OperatorTestServer.Caller, "fix 1.4.3 deployed"), (journaled.TargetId, journaled.Actor!, journaled.Message!));
+        Assert.True(noReason.ExitCode == 2, noReason.ToString());
+        Assert.True(unknown.ExitCode == 2, unknown.ToString());
+        Assert.Contains("Unknown target 'shop/nope'", unknown.Error, StringComparison.Ordinal);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains($"of {OperatorTestServer.Checkout} started", again.Output, StringComparison.Ordinal);
+        AssertNoToken(reset, unknown, again);
+    }
+
+    [Fact]
     public async Task Status_ActiveRun_ShowsPhaseStepsAndBudgetAndWatchRedraws()
     {
         var start = await Cli("rollback", OperatorTestServer.Checkout, "--reason", "latency spike");

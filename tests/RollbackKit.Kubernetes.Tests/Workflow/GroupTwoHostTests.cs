@@ -185,4 +185,23 @@ public sealed class GroupTwoHostTests : IAsyncLifetime
         Assert.Equal(RollbackState.RolledBack, (await b.Controller.WaitForCompletionAsync(again.RollbackId!).WaitAsync(TimeSpan.FromSeconds(20))).State);
         Assert.Equal(["host-a:web", "host-a:app", "host-a:db", "host-b:web", "host-b:app", "host-b:db"], _steps);
     }
+
+    [Fact]
+    public async Task Dispatch_AfterAJournaledResetOnTheHostThatRolledBack_OtherHostRollsTheGroupBackAgain()
+    {
+        await using var a = CreateHost("host-a", _ => Task.CompletedTask);
+        await using var b = CreateHost("host-b", _ => Task.CompletedTask);
+        Assert.Equal(0, await b.Controller.ResumeUnfinishedAsync()); // host B has read the journal before host A's run and reset
+        var first = await a.Dispatcher.DispatchAsync(Fire("db", 0));
+        await a.Controller.WaitForCompletionAsync(first.RollbackId!).WaitAsync(TimeSpan.FromSeconds(20));
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        // The operator resets on host A (through a member); host B learns it from the shared journal when it takes the lease.
+        await a.Controller.ResetAttemptsAsync("app", "alice", "fix 1.4.3 deployed");
+        var again = await b.Dispatcher.DispatchAsync(Fire("web", 1));
+
+        Assert.Equal(DispatchStatus.Started, again.Status);
+        Assert.Equal(RollbackState.RolledBack, (await b.Controller.WaitForCompletionAsync(again.RollbackId!).WaitAsync(TimeSpan.FromSeconds(20))).State);
+        Assert.Equal(["host-a:web", "host-a:app", "host-a:db", "host-b:web", "host-b:app", "host-b:db"], _steps);
+    }
 }
