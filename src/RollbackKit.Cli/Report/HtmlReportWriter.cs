@@ -136,21 +136,7 @@ internal static class HtmlReportWriter
             .Append("<span class=\"muted\"><span class=\"breach-key\"></span> condition held</span></p>\n")
             .Append("<div class=\"chart\"></div><div class=\"timeline\"></div><p class=\"state-legend\"></p>\n");
 
-        var any = false;
-        foreach (var fire in report.Fires)
-        {
-            if (!string.Equals(fire.Target, target.Id, StringComparison.Ordinal) || !string.Equals(fire.Trigger, trigger.Name, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            html.Append(any ? string.Empty : "<ul class=\"fires\">").Append("<li>fired at ").Append(Encoder.Encode(Time(fire.At))).Append(": <strong>")
-                .Append(Encoder.Encode(fire.Decision)).Append("</strong>, ").Append(Encoder.Encode(fire.Reason)).Append(" (").Append(Encoder.Encode(fire.Severity)).Append(", ")
-                .Append(Encoder.Encode(fire.Action)).Append(") ").Append(Encoder.Encode(Values(fire.Values))).Append("</li>");
-            any = true;
-        }
-
-        html.Append(any ? "</ul>\n" : "<p class=\"none\">Did not fire.</p>\n").Append("</section>\n");
+        AppendFires(html, report, target.Id, trigger.Name);
     }
 
     private static void AppendJudge(StringBuilder html, BacktestReport report, TargetView target, int targetIndex, int judgeIndex)
@@ -165,10 +151,16 @@ internal static class HtmlReportWriter
             .Append("</code> <span class=\"muted\"><span class=\"breach-key\"></span> judgement failed</span></p>\n")
             .Append("<div class=\"chart\"></div><div class=\"timeline\"></div><p class=\"state-legend\"></p>\n");
 
+        AppendFires(html, report, target.Id, judge.Name);
+    }
+
+    /// <summary>The fires of one trigger or judge of one target, closing its section: a list, or "Did not fire."</summary>
+    private static void AppendFires(StringBuilder html, BacktestReport report, string targetId, string triggerName)
+    {
         var any = false;
         foreach (var fire in report.Fires)
         {
-            if (!string.Equals(fire.Target, target.Id, StringComparison.Ordinal) || !string.Equals(fire.Trigger, judge.Name, StringComparison.Ordinal))
+            if (!string.Equals(fire.Target, targetId, StringComparison.Ordinal) || !string.Equals(fire.Trigger, triggerName, StringComparison.Ordinal))
             {
                 continue;
             }
