@@ -54,6 +54,31 @@
     return points.length > 1 ? seconds(points[1].at) - seconds(points[0].at) : 1;
   }
 
+  // Shades each [from, to] range (seconds) across the plot, clipped to the x scale.
+  function shade(u, ranges) {
+    var ctx = u.ctx;
+    ctx.save();
+    ctx.fillStyle = 'rgba(220, 38, 38, 0.13)';
+    ranges.forEach(function (r) {
+      var x0 = u.valToPos(r[0], 'x', true);
+      var x1 = u.valToPos(Math.min(r[1], u.scales.x.max), 'x', true);
+      ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
+    });
+    ctx.restore();
+  }
+
+  // A marker over the plot at each fire, carrying its time and decision.
+  function markFires(u, fires) {
+    fires.forEach(function (f) {
+      var marker = el('div', 'fire-marker');
+      marker.dataset.at = f.at;
+      marker.dataset.decision = f.decision;
+      marker.title = 'fired at ' + f.at + ': ' + f.decision;
+      marker.style.left = u.valToPos(seconds(f.at), 'x') + 'px';
+      u.over.appendChild(marker);
+    });
+  }
+
   function build(section, target, trigger) {
     var points = trigger.points;
     var fires = data.fires.filter(function (f) { return f.target === target.id && f.trigger === trigger.name; });
@@ -86,26 +111,9 @@
       series: series,
       axes: [{}, { size: 70 }],
       hooks: {
-        drawClear: [function (u) {
-          var ctx = u.ctx;
-          ctx.save();
-          ctx.fillStyle = 'rgba(220, 38, 38, 0.13)';
-          ranges.forEach(function (r) {
-            var x0 = u.valToPos(r[0], 'x', true);
-            var x1 = u.valToPos(r[1], 'x', true);
-            ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
-          });
-          ctx.restore();
-        }],
+        drawClear: [function (u) { shade(u, ranges); }],
         ready: [function (u) {
-          fires.forEach(function (f) {
-            var marker = el('div', 'fire-marker');
-            marker.dataset.at = f.at;
-            marker.dataset.decision = f.decision;
-            marker.title = 'fired at ' + f.at + ': ' + f.decision;
-            marker.style.left = u.valToPos(seconds(f.at), 'x') + 'px';
-            u.over.appendChild(marker);
-          });
+          markFires(u, fires);
           timeline(section, u, states, stateNames, fires);
         }]
       }
@@ -150,26 +158,9 @@
       series: series,
       axes: [{}, { size: 70 }],
       hooks: {
-        drawClear: [function (u) {
-          var ctx = u.ctx;
-          ctx.save();
-          ctx.fillStyle = 'rgba(220, 38, 38, 0.13)';
-          ranges.forEach(function (r) {
-            var x0 = u.valToPos(r[0], 'x', true);
-            var x1 = u.valToPos(Math.min(r[1], u.scales.x.max), 'x', true);
-            ctx.fillRect(x0, u.bbox.top, Math.max(1, x1 - x0), u.bbox.height);
-          });
-          ctx.restore();
-        }],
+        drawClear: [function (u) { shade(u, ranges); }],
         ready: [function (u) {
-          fires.forEach(function (f) {
-            var marker = el('div', 'fire-marker');
-            marker.dataset.at = f.at;
-            marker.dataset.decision = f.decision;
-            marker.title = 'fired at ' + f.at + ': ' + f.decision;
-            marker.style.left = u.valToPos(seconds(f.at), 'x') + 'px';
-            u.over.appendChild(marker);
-          });
+          markFires(u, fires);
           timeline(section, u, states, stateNames, fires, 'Judgement:');
         }]
       }
