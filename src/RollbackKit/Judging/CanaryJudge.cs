@@ -1,4 +1,4 @@
-using System.Buffers;
+using RollbackKit.Judging.Internal;
 
 namespace RollbackKit.Judging;
 
@@ -53,7 +53,7 @@ public sealed class CanaryJudge
         ArgumentOutOfRangeException.ThrowIfNegative(metricIndex);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(metricIndex, _metrics.Length);
         var settings = _metrics[metricIndex];
-        var pool = ArrayPool<double>.Shared;
+        var pool = JudgeBuffers.Pool;
         var canaryBuffer = pool.Rent(Math.Max(1, canary.Length));
         var baselineBuffer = pool.Rent(Math.Max(1, baseline.Length));
         try

@@ -1,4 +1,3 @@
-using System.Buffers;
 using RollbackKit.Judging.Internal;
 
 namespace RollbackKit.Judging;
@@ -65,7 +64,7 @@ public static class MannWhitneyU
     {
         Check(x, nameof(x));
         Check(y, nameof(y));
-        var pool = ArrayPool<double>.Shared;
+        var pool = JudgeBuffers.Pool;
         var bx = pool.Rent(x.Length);
         var by = pool.Rent(y.Length);
         try

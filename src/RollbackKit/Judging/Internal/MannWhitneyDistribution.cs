@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace RollbackKit.Judging.Internal;
 
 /// <summary>
@@ -32,7 +30,7 @@ internal static class MannWhitneyDistribution
         var small = Math.Min(m, n);
         var large = Math.Max(m, n);
         var length = checked((int)k + 1);
-        var buffer = ArrayPool<double>.Shared.Rent(length);
+        var buffer = JudgeBuffers.Pool.Rent(length);
         try
         {
             var c = buffer.AsSpan(0, length);
@@ -64,7 +62,7 @@ internal static class MannWhitneyDistribution
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(buffer);
+            JudgeBuffers.Pool.Return(buffer);
         }
     }
 
